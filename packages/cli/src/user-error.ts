@@ -1,0 +1,14 @@
+/** A mistake the user can fix: printed as one line, never with a stack trace. */
+export class UserError extends Error {
+  override readonly name = "UserError"
+}
+
+/** Errors from Layeron's own packages that already read as one actionable line. */
+const ONE_LINE_ERRORS = new Set(["ListenError", "KVError", "UserError"])
+
+export function isOneLineError(error: unknown): error is Error {
+  if (!(error instanceof Error) || !ONE_LINE_ERRORS.has(error.name)) return false
+  // A storage error is the user's to fix only when it is about configuration.
+  const code = (error as { code?: unknown }).code
+  return error.name !== "KVError" || code === "KV_CONFIG_INVALID" || code === "KV_UNAVAILABLE"
+}

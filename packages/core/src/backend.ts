@@ -1,0 +1,194 @@
+import type { Context, ExecutionContextLike } from "./context.js"
+import { RequestContext } from "./context.js"
+import { responseForError } from "./error-handling.js"
+import { errorResponse } from "./http-error.js"
+import type { Logger } from "./logger.js"
+import { consoleLogger } from "./logger.js"
+import type { LayeronModule } from "./module.js"
+import type { ListenOptions, NodeServer } from "./node-server.js"
+import type { PathParams } from "./params.js"
+import { BACKEND_BRAND, registerBackend } from "./registry.js"
+import { checkDeclaredLength, guardBody, mayHaveBody } from "./request-body.js"
+import { Router } from "./router.js"
+import { defaultEnv, detectRuntime } from "./runtime.js"
+import { pathOf } from "./url-path.js"
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+export interface BackendOptions {
+  /** The largest request body a handler may read, in bytes (default 1 MiB); larger gives 413. */
+  bodyLimit?: number
+  /** Turns an error a handler threw into a response; return nothing to fall back to Layeron's. */
+  onError?: (error: unknown, request: Request) => Response | undefined | Promise<Response | undefined>
+  /** Where errors are logged (default: the console). */
+  logger?: Logger
+}
+
+export type Env = Record<string, unknown>
+
+export type Handler<Path extends string = string, E = Env> = (
+  request: Request,
+  ctx: Context<PathParams<Path>, E>,
+) => Response | Promise<Response>
+
+type AnyHandler = (request: Request, ctx: Context<Record<string, string>, unknown>) => Response | Promise<Response>
+
+const runtime = detectRuntime()
+
+/** A Layeron app: routes, the modules it declared, and a Web-standard `fetch`. */
+export class Backend<E = Env> {
+  readonly [BACKEND_BRAND] = true
+  readonly bodyLimit: number
+  readonly logger: Logger
+  private readonly onError: BackendOptions["onError"]
+  private readonly router = new Router<AnyHandler>()
+  private readonly declared: LayeronModule[] = []
+  private starting: Promise<void> | undefined
+  private started = false
+
+  constructor(options: BackendOptions = {}) {
+    const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+    if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) {
+      throw new RangeError(`bodyLimit must be a whole number of bytes, got ${String(options.bodyLimit)}`)
+    }
+    this.bodyLimit = bodyLimit
+    this.logger = options.logger ?? consoleLogger
+    this.onError = options.onError
+  }
+
+  /** The modules declared with `use()`, in order. */
+  get modules(): readonly LayeronModule[] {
+    return this.declared
+  }
+
+  use(module: LayeronModule): this {
+    if (typeof module !== "object" || module === null || typeof module.name !== "string") {
+      throw new TypeError("app.use() takes a module: an object with a name, such as storage.kv({ ... })")
+    }
+    if (this.starting !== undefined) {
+      throw new Error(`app.use(${module.name}) came after the app started; declare modules before serving`)
+    }
+    this.declared.push(module)
+    return this
+  }
+
+  get<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("GET", path, handler)
+  }
+  post<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("POST", path, handler)
+  }
+  put<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("PUT", path, handler)
+  }
+  patch<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("PATCH", path, handler)
+  }
+  delete<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("DELETE", path, handler)
+  }
+  options<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("OPTIONS", path, handler)
+  }
+  /** A route for every method. */
+  all<Path extends string>(path: Path, handler: Handler<Path, E>): this {
+    return this.on("ALL", path, handler)
+  }
+
+  private on<Path extends string>(method: string, path: Path, handler: Handler<Path, E>): this {
+    if (typeof handler !== "function") {
+      throw new TypeError(`The handler for ${method} ${path} must be a function`)
+    }
+    this.router.add(method, path, handler as unknown as AnyHandler)
+    return this
+  }
+
+  /** Starts every declared module once; `fetch` and `listen` call it for you. */
+  start(env: Readonly<Record<string, unknown>> = defaultEnv()): Promise<void> {
+    this.starting ??= this.startModules(env)
+    return this.starting
+  }
+
+  private async startModules(env: Readonly<Record<string, unknown>>): Promise<void> {
+    for (const module of this.declared) await module.start?.({ env, runtime })
+    this.started = true
+  }
+
+  /** Closes every module, last declared first. */
+  async close(): Promise<void> {
+    const failures: unknown[] = []
+    for (const module of [...this.declared].reverse()) {
+      try {
+        await module.close?.()
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+    this.starting = undefined
+    this.started = false
+    if (failures.length > 0) throw new AggregateError(failures, "Some modules failed to close")
+  }
+
+  /** The Web-standard entry: Workers, Bun, Deno and tests call it. */
+  readonly fetch = async (request: Request, env?: unknown, executionCtx?: ExecutionContextLike): Promise<Response> => {
+    try {
+      if (!this.started) await this.start((env as Record<string, unknown> | undefined) ?? defaultEnv())
+      const method = request.method
+      const found = this.router.match(method, pathOf(request.url))
+      if (found.kind === "not-found") return errorResponse(404)
+      if (found.kind === "method-not-allowed") {
+        return errorResponse(405, undefined, { allow: found.allow })
+      }
+      if (mayHaveBody(method)) {
+        checkDeclaredLength(request, this.bodyLimit)
+        guardBody(request, this.bodyLimit)
+      }
+      const context = new RequestContext(request, found.params, env ?? defaultEnv(), executionCtx)
+      const response = await found.handler(request, context)
+      if (!(response instanceof Response)) {
+        throw new TypeError(
+          `The handler for ${method} ${pathOf(request.url)} returned ${describe(response)}, not a Response`,
+        )
+      }
+      return method === "HEAD" ? withoutBody(response) : response
+    } catch (error) {
+      return this.handleError(error, request)
+    }
+  }
+
+  private async handleError(error: unknown, request: Request): Promise<Response> {
+    if (this.onError) {
+      try {
+        const custom = await this.onError(error, request)
+        if (custom instanceof Response) return custom
+      } catch (hookError) {
+        this.logger.error("onError failed", hookError)
+      }
+    }
+    return responseForError(error, request, this.logger)
+  }
+
+  /** Serves the app on Node.js; resolves once listening, to a server whose `close()` drains. */
+  async listen(options: ListenOptions = {}): Promise<NodeServer> {
+    const { serveNode } = await import("./node-server.js")
+    return serveNode(this, options)
+  }
+}
+
+function withoutBody(response: Response): Response {
+  if (response.body === null) return response
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null"
+  if (value === undefined) return "undefined"
+  return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value
+}
+
+/** Creates a Layeron app. */
+export function backend<E = Env>(options?: BackendOptions): Backend<E> {
+  const app = new Backend<E>(options)
+  registerBackend(app)
+  return app
+}

@@ -1,0 +1,58 @@
+/**
+ * The driver contract: the few operations a backend must provide. The store
+ * does validation, defaults, scoping, encoding and expiry checks, so a driver
+ * only moves entries in and out of its backend.
+ */
+
+/** An entry as a driver stores it. */
+export interface StoredEntry {
+  readonly value: Uint8Array
+  readonly contentType: string
+  /** User metadata as JSON text, or null. */
+  readonly metadata: string | null
+  /** Milliseconds since the epoch, or null for no expiry. */
+  readonly expiresAt: number | null
+}
+
+export interface ListedEntry {
+  readonly key: string
+  readonly expiresAt: number | null
+  readonly metadata: string | null
+}
+
+export interface DriverListOptions {
+  /** Only keys that start with this. */
+  readonly prefix: string
+  /** At most this many entries. */
+  readonly limit: number
+  /** Where the previous page ended, as this driver returned it. */
+  readonly cursor: string | null
+  /** Entries expiring at or before this instant are left out. */
+  readonly now: number
+}
+
+export interface ListPage {
+  /** Keys in ascending UTF-8 byte order. */
+  readonly entries: readonly ListedEntry[]
+  /** Null when there is nothing after this page. */
+  readonly cursor: string | null
+}
+
+type Awaitable<T> = T | Promise<T>
+
+export interface KVDriver {
+  /** A short name for messages: "sqlite", "memory", "redis", ... */
+  readonly name: string
+  /**
+   * True when one driver instance holds the keys of a single store (a Workers
+   * KV binding), so keys need no store prefix.
+   */
+  readonly scopedPerStore?: boolean
+  get(key: string): Awaitable<StoredEntry | null>
+  /** Entries in the order of `keys`; one round trip where the backend allows. */
+  getMany(keys: readonly string[]): Awaitable<readonly (StoredEntry | null)[]>
+  put(key: string, entry: StoredEntry): Awaitable<void>
+  delete(key: string): Awaitable<void>
+  list(options: DriverListOptions): Awaitable<ListPage>
+  close(): Awaitable<void>
+}

@@ -1,0 +1,86 @@
+import { type Clock, systemClock } from "../clock.js"
+import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
+import { compareKeys } from "../key-order.js"
+
+export interface MemoryDriverOptions {
+  /** How often expired entries are removed (default 60 s). */
+  sweepIntervalMs?: number
+  /** Used to tell what has expired when sweeping. */
+  clock?: Clock
+}
+
+/** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */
+export class MemoryDriver implements KVDriver {
+  readonly name = "memory"
+  private readonly entries = new Map<string, StoredEntry>()
+  private readonly clock: Clock
+  private readonly timer: ReturnType<typeof setInterval>
+
+  constructor(options: MemoryDriverOptions = {}) {
+    this.clock = options.clock ?? systemClock
+    this.timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000)
+    this.timer.unref?.()
+  }
+
+  /** How many entries are held, expired ones included until the next sweep. */
+  get size(): number {
+    return this.entries.size
+  }
+
+  get(key: string): StoredEntry | null {
+    return this.entries.get(key) ?? null
+  }
+
+  getMany(keys: readonly string[]): (StoredEntry | null)[] {
+    return keys.map((key) => this.entries.get(key) ?? null)
+  }
+
+  put(key: string, entry: StoredEntry): void {
+    this.entries.set(key, entry)
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key)
+  }
+
+  list(options: DriverListOptions): ListPage {
+    const { prefix, limit, cursor, now } = options
+    const matching: string[] = []
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith(prefix)) continue
+      if (cursor !== null && compareKeys(key, cursor) <= 0) continue
+      if (entry.expiresAt !== null && entry.expiresAt <= now) continue
+      matching.push(key)
+    }
+    matching.sort(compareKeys)
+    const page = matching.slice(0, limit)
+    const entries: ListedEntry[] = page.map((key) => {
+      const entry = this.entries.get(key) as StoredEntry
+      return { key, expiresAt: entry.expiresAt, metadata: entry.metadata }
+    })
+    const last = page[page.length - 1]
+    return { entries, cursor: matching.length > limit && last !== undefined ? last : null }
+  }
+
+  /** Removes expired entries; returns how many. */
+  sweep(): number {
+    const now = this.clock.now()
+    let removed = 0
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== null && entry.expiresAt <= now) {
+        this.entries.delete(key)
+        removed++
+      }
+    }
+    return removed
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+    this.entries.clear()
+  }
+}
+
+export function memoryDriver(options?: MemoryDriverOptions): MemoryDriver {
+  return new MemoryDriver(options)
+}

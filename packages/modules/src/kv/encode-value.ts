@@ -1,0 +1,81 @@
+import { KVError } from "./errors.js"
+import { KV_LIMITS } from "./limits.js"
+
+export type KVValue = string | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array> | Blob
+
+export interface EncodedValue {
+  readonly bytes: Uint8Array
+  readonly defaultContentType: string
+}
+
+const encoder = new TextEncoder()
+const TEXT = "text/plain;charset=UTF-8"
+const BINARY = "application/octet-stream"
+
+/** A value as bytes, with the content type its type implies; throws before reading past the limit. */
+export async function encodeValue(value: unknown, where: string): Promise<EncodedValue> {
+  if (typeof value === "string") {
+    const bytes = encoder.encode(value)
+    checkSize(bytes.byteLength, where)
+    return { bytes, defaultContentType: TEXT }
+  }
+  if (value instanceof ArrayBuffer) {
+    checkSize(value.byteLength, where)
+    return { bytes: new Uint8Array(value.slice(0)), defaultContentType: BINARY }
+  }
+  if (ArrayBuffer.isView(value)) {
+    checkSize(value.byteLength, where)
+    // Copied, so that a caller reusing its buffer cannot change what was stored.
+    const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()
+    return { bytes, defaultContentType: BINARY }
+  }
+  if (typeof Blob !== "undefined" && value instanceof Blob) {
+    checkSize(value.size, where)
+    return { bytes: new Uint8Array(await value.arrayBuffer()), defaultContentType: value.type || BINARY }
+  }
+  if (typeof ReadableStream !== "undefined" && value instanceof ReadableStream) {
+    return { bytes: await readStream(value, where), defaultContentType: BINARY }
+  }
+  const kind = value === null ? "null" : typeof value
+  throw new KVError(
+    "KV_VALUE_INVALID",
+    `${where}: value must be a string, ArrayBuffer, typed array, ReadableStream or Blob, got ${kind}` +
+      (kind === "object" || kind === "number" || kind === "boolean" ? " (use JSON.stringify)" : ""),
+  )
+}
+
+function checkSize(bytes: number, where: string): void {
+  if (bytes > KV_LIMITS.maxValueBytes) {
+    throw new KVError(
+      "KV_VALUE_TOO_LARGE",
+      `${where}: value is ${bytes} bytes; the limit is ${KV_LIMITS.maxValueBytes} (25 MiB)`,
+    )
+  }
+}
+
+async function readStream(stream: ReadableStream<Uint8Array>, where: string): Promise<Uint8Array> {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    if (!(value instanceof Uint8Array)) {
+      await reader.cancel().catch(() => {})
+      throw new KVError("KV_VALUE_INVALID", `${where}: a stream value must yield Uint8Array chunks`)
+    }
+    total += value.byteLength
+    if (total > KV_LIMITS.maxValueBytes) {
+      await reader.cancel().catch(() => {})
+      checkSize(total, where)
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}

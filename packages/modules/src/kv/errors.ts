@@ -1,0 +1,45 @@
+export type KVErrorCode =
+  /** The key is empty, over 512 UTF-8 bytes, `.` or `..`, or not a string. */
+  | "KV_KEY_INVALID"
+  /** The value is not a string, ArrayBuffer, typed array, ReadableStream or Blob. */
+  | "KV_VALUE_INVALID"
+  | "KV_VALUE_TOO_LARGE"
+  | "KV_METADATA_INVALID"
+  | "KV_METADATA_TOO_LARGE"
+  /** A TTL that is not a whole number of seconds, or under the minimum. */
+  | "KV_TTL_INVALID"
+  /** An `expiresAt` that is not a date, or too soon. */
+  | "KV_EXPIRATION_INVALID"
+  | "KV_OPTIONS_INVALID"
+  | "KV_CURSOR_INVALID"
+  /** `json()` on a value that is not JSON. */
+  | "KV_NOT_JSON"
+  /** The backend cannot be reached: the app answers 503. */
+  | "KV_UNAVAILABLE"
+  /** `LAYERON_KV` or a driver option is wrong. */
+  | "KV_CONFIG_INVALID"
+  /** The backend failed in a way that is not the caller's fault. */
+  | "KV_DRIVER_ERROR"
+
+/**
+ * The one error type of storage.kv. Branch on `code`, never on the message;
+ * the message names the store and key so a user can act on it.
+ */
+export class KVError extends Error {
+  override readonly name = "KVError"
+  readonly code: KVErrorCode
+
+  constructor(code: KVErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+  }
+
+  /** The HTTP status an app answers with when a handler lets this error through. */
+  get status(): number {
+    return this.code === "KV_UNAVAILABLE" ? 503 : 500
+  }
+}
+
+export function isKVError(error: unknown, code?: KVErrorCode): error is KVError {
+  return error instanceof KVError && (code === undefined || error.code === code)
+}

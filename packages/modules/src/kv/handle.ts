@@ -1,0 +1,74 @@
+import type { StoredEntry } from "./driver.js"
+import { KVError } from "./errors.js"
+import { showKey } from "./validate.js"
+
+const decoder = new TextDecoder()
+
+/** What `get()` returns: the entry's value, readable as often and in as many forms as you like. */
+export class KVHandle {
+  readonly key: string
+  readonly contentType: string
+  private readonly entry: StoredEntry
+  private readonly storeName: string
+  private decoded: string | undefined
+  private parsedMetadata: unknown
+
+  constructor(storeName: string, key: string, entry: StoredEntry) {
+    this.storeName = storeName
+    this.key = key
+    this.entry = entry
+    this.contentType = entry.contentType
+  }
+
+  /** When the entry expires, or null if it never does. */
+  get expiresAt(): Date | null {
+    return this.entry.expiresAt === null ? null : new Date(this.entry.expiresAt)
+  }
+
+  /** The metadata given to `put()`, or null. */
+  get metadata(): unknown {
+    if (this.entry.metadata === null) return null
+    this.parsedMetadata ??= JSON.parse(this.entry.metadata)
+    return this.parsedMetadata
+  }
+
+  /** The value's size in bytes. */
+  get size(): number {
+    return this.entry.value.byteLength
+  }
+
+  async text(): Promise<string> {
+    this.decoded ??= decoder.decode(this.entry.value)
+    return this.decoded
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    const text = await this.text()
+    try {
+      return JSON.parse(text) as T
+    } catch (error) {
+      throw new KVError("KV_NOT_JSON", `${this.storeName}: the value of key ${showKey(this.key)} is not JSON`, {
+        cause: error,
+      })
+    }
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.entry.value.slice().buffer as ArrayBuffer
+  }
+
+  /** A copy of the value's bytes. */
+  async bytes(): Promise<Uint8Array> {
+    return this.entry.value.slice()
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    const bytes = this.entry.value.slice()
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (bytes.byteLength > 0) controller.enqueue(bytes)
+        controller.close()
+      },
+    })
+  }
+}

@@ -1,0 +1,1 @@
+export { FakeClock, useFakeClock } from "./fake-clock.js"
