@@ -26,7 +26,11 @@ if (files.length === 0) {
   console.error("No test files matched")
   process.exit(1)
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
-  stdio: "inherit",
-})
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
+  {
+    stdio: "inherit",
+  },
+)
 process.exit(result.status ?? 1)

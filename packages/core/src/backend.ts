@@ -105,7 +105,11 @@ export class Backend<E = Env> {
 
   /** Starts every declared module once; `fetch` and `listen` call it for you. */
   start(env: Readonly<Record<string, unknown>> = defaultEnv()): Promise<void> {
-    this.starting ??= this.startModules(env)
+    // A failed start (a backend not reachable yet) is tried again by the next request.
+    this.starting ??= this.startModules(env).catch((error: unknown) => {
+      this.starting = undefined
+      throw error
+    })
     return this.starting
   }
 

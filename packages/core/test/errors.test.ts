@@ -1,0 +1,84 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { backend, HttpError } from "@layeron/core"
+
+function recordingLogger() {
+  const errors: { message: string; error: unknown }[] = []
+  return { errors, logger: { info() {}, error: (message: string, error?: unknown) => errors.push({ message, error }) } }
+}
+
+const get = (path: string) => new Request(`http://localhost${path}`)
+
+describe("errors", () => {
+  it("turns an HttpError into its status and message", async () => {
+    const { logger, errors } = recordingLogger()
+    const app = backend({ logger })
+    app.get("/teapot", () => {
+      throw new HttpError(418, "I am a teapot")
+    })
+    const response = await app.fetch(get("/teapot"))
+    assert.equal(response.status, 418)
+    assert.deepEqual(await response.json(), { error: "I am a teapot" })
+    assert.equal(errors.length, 0, "a client error is not logged as a failure")
+  })
+
+  it("answers a generic 500 for anything else, with the detail only in the log", async () => {
+    const { logger, errors } = recordingLogger()
+    const app = backend({ logger })
+    app.get("/boom", () => {
+      throw new Error("database password is hunter2")
+    })
+    const response = await app.fetch(get("/boom"))
+    assert.equal(response.status, 500)
+    const body = await response.text()
+    assert.deepEqual(JSON.parse(body), { error: "Internal Server Error" })
+    assert.doesNotMatch(body, /hunter2|at /)
+    assert.equal(errors.length, 1)
+    assert.match(String((errors[0]?.error as Error | undefined)?.message), /hunter2/)
+  })
+
+  it("answers 503 when a module error says its backend is unreachable", async () => {
+    const { logger } = recordingLogger()
+    const app = backend({ logger })
+    const unavailable = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6390"), {
+      code: "KV_UNAVAILABLE",
+      status: 503,
+    })
+    app.get("/session", () => {
+      throw unavailable
+    })
+    const response = await app.fetch(get("/session"))
+    assert.equal(response.status, 503)
+    assert.deepEqual(await response.json(), { error: "Service Unavailable" })
+  })
+
+  it("answers 500 when a handler returns something that is not a Response", async () => {
+    const { logger, errors } = recordingLogger()
+    const app = backend({ logger })
+    app.get("/wrong", () => ({ not: "a response" }) as unknown as Response)
+    const response = await app.fetch(get("/wrong"))
+    assert.equal(response.status, 500)
+    assert.match(String((errors[0]?.error as Error | undefined)?.message), /not a Response/)
+  })
+
+  it("lets onError answer, and falls back when it returns nothing", async () => {
+    const { logger } = recordingLogger()
+    const app = backend({
+      logger,
+      onError: (error) =>
+        (error as Error).message === "custom" ? new Response("handled", { status: 502 }) : undefined,
+    })
+    app.get("/custom", () => {
+      throw new Error("custom")
+    })
+    app.get("/other", () => {
+      throw new Error("other")
+    })
+    assert.equal((await app.fetch(get("/custom"))).status, 502)
+    assert.equal((await app.fetch(get("/other"))).status, 500)
+  })
+
+  it("refuses HttpError statuses outside 400-599", () => {
+    assert.throws(() => new HttpError(200), RangeError)
+  })
+})

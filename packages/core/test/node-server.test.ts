@@ -1,0 +1,151 @@
+import assert from "node:assert/strict"
+import { request as httpRequest } from "node:http"
+import { createServer } from "node:net"
+import { after, describe, it } from "node:test"
+import { backend, ListenError, type NodeServer } from "@layeron/core"
+
+const quietLogger = { info() {}, error() {} }
+const servers: NodeServer[] = []
+after(() => Promise.all(servers.map((server) => server.close())))
+
+async function serve(app: ReturnType<typeof backend>): Promise<NodeServer> {
+  const server = await app.listen({ port: 0, hostname: "127.0.0.1", handleSignals: false })
+  servers.push(server)
+  return server
+}
+
+/** A raw request, so the test controls framing (chunked bodies, no keep-alive pooling). */
+function rawRequest(
+  url: string,
+  options: { method: string; headers?: Record<string, string>; chunks?: string[] },
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method, headers: options.headers }, (res) => {
+      let body = ""
+      res.setEncoding("utf8")
+      res.on("data", (chunk: string) => {
+        body += chunk
+      })
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
+    })
+    req.on("error", reject)
+    for (const chunk of options.chunks ?? []) req.write(chunk)
+    req.end()
+  })
+}
+
+describe("the Node.js server", () => {
+  it("serves over a real socket: routes, 404, 405 and HEAD", async () => {
+    const app = backend({ logger: quietLogger })
+    app.get("/hello/:name", (_request, ctx) => Response.json({ hello: ctx.params.name }))
+    const server = await serve(app)
+    const ok = await fetch(`${server.url}/hello/ada`)
+    assert.equal(ok.status, 200)
+    assert.deepEqual(await ok.json(), { hello: "ada" })
+    assert.equal((await fetch(`${server.url}/nope`)).status, 404)
+    const wrong = await fetch(`${server.url}/hello/ada`, { method: "DELETE" })
+    assert.equal(wrong.status, 405)
+    assert.equal(wrong.headers.get("allow"), "GET, HEAD")
+    const head = await rawRequest(`${server.url}/hello/ada`, { method: "HEAD" })
+    assert.equal(head.status, 200)
+    assert.equal(head.body, "")
+  })
+
+  it("answers 400 for malformed JSON and 413 for oversized bodies, declared or chunked", async () => {
+    const app = backend({ logger: quietLogger, bodyLimit: 64 })
+    app.post("/echo", async (request) => Response.json(await request.json()))
+    const server = await serve(app)
+    const malformed = await rawRequest(`${server.url}/echo`, { method: "POST", chunks: ['{"email": '] })
+    assert.equal(malformed.status, 400)
+    assert.match(malformed.body, /not valid JSON/)
+    const declared = await rawRequest(`${server.url}/echo`, {
+      method: "POST",
+      headers: { "content-length": "100" },
+      chunks: ["x".repeat(100)],
+    })
+    assert.equal(declared.status, 413)
+    const chunked = await rawRequest(`${server.url}/echo`, {
+      method: "POST",
+      headers: { "transfer-encoding": "chunked" },
+      chunks: ['{"a":"', "y".repeat(40), "z".repeat(40), '"}'],
+    })
+    assert.equal(chunked.status, 413)
+    const fine = await rawRequest(`${server.url}/echo`, { method: "POST", chunks: ['{"a":1}'] })
+    assert.equal(fine.status, 200)
+    assert.equal(fine.body, '{"a":1}')
+  })
+
+  it("never sends a stack trace: a failing handler gives a generic 500", async () => {
+    const app = backend({ logger: quietLogger })
+    app.get("/fail", () => {
+      throw new Error("secret detail")
+    })
+    const server = await serve(app)
+    const response = await fetch(`${server.url}/fail`)
+    assert.equal(response.status, 500)
+    const body = await response.text()
+    assert.doesNotMatch(body, /secret detail|node:|\.ts:/)
+  })
+
+  it("drains on close: in-flight requests finish, then modules close", async () => {
+    const events: string[] = []
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let entered: () => void = () => {}
+    const handlerEntered = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    const app = backend({ logger: quietLogger })
+    app.use({ name: "tracker", close: () => void events.push("module closed") })
+    app.get("/slow", async () => {
+      entered()
+      await held
+      events.push("response sent")
+      return new Response("done")
+    })
+    const server = await app.listen({ port: 0, hostname: "127.0.0.1", handleSignals: false })
+    const inFlight = fetch(`${server.url}/slow`)
+    await handlerEntered
+    const closed = server.close()
+    await assert.rejects(fetch(`${server.url}/slow`), "new connections are refused while draining")
+    release()
+    const response = await inFlight
+    assert.equal(response.status, 200)
+    assert.equal(await response.text(), "done")
+    await closed
+    assert.deepEqual(events, ["response sent", "module closed"])
+  })
+
+  it("awaits waitUntil work before closing modules", async () => {
+    const events: string[] = []
+    const app = backend({ logger: quietLogger })
+    app.use({ name: "tracker", close: () => void events.push("module closed") })
+    app.post("/later", (_request, ctx) => {
+      ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => void events.push("task done")))
+      return new Response(null, { status: 202 })
+    })
+    const server = await app.listen({ port: 0, hostname: "127.0.0.1", handleSignals: false })
+    assert.equal((await fetch(`${server.url}/later`, { method: "POST" })).status, 202)
+    await server.close()
+    assert.deepEqual(events, ["task done", "module closed"])
+  })
+
+  it("says in one line when the port is in use", async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const app = backend({ logger: quietLogger })
+      await assert.rejects(app.listen({ port, hostname: "127.0.0.1", handleSignals: false }), (error: unknown) => {
+        assert.ok(error instanceof ListenError)
+        assert.equal(error.code, "EADDRINUSE")
+        assert.match(error.message, new RegExp(`${port} is already in use`))
+        return true
+      })
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve))
+    }
+  })
+})
