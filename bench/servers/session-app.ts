@@ -1,0 +1,23 @@
+// Loads the docs' example in this process, logs one user in, and returns the
+// app with a valid token, for the servers the HTTP benchmarks start.
+import { type AnyBackend, createdBackends } from "@layeron/core"
+
+export async function sessionApp(): Promise<{ app: AnyBackend; token: string }> {
+  await import("../../examples/session-auth/app.ts")
+  const app = createdBackends().at(-1)
+  if (!app) throw new Error("the example created no app")
+  const response = await app.fetch(
+    new Request("http://localhost/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "bench@example.com" }),
+    }),
+  )
+  const { token } = (await response.json()) as { token: string }
+  return { app, token }
+}
+
+/** Tells the parent where the server listens and which token to send. */
+export function announce(port: number, token: string): void {
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, token })}\n`)
+}
