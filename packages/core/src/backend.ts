@@ -174,7 +174,8 @@ export class Backend<E = Env> {
 
   /** Serves the app on Node.js; resolves once listening, to a server whose `close()` drains. */
   async listen(options: ListenOptions = {}): Promise<NodeServer> {
-    const { serveNode } = await import("./node-server.js")
+    // A Worker bundle resolves this to a stand-in (see "imports" in package.json).
+    const { serveNode } = await import("#node-server")
     return serveNode(this, options)
   }
 }

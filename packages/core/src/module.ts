@@ -15,4 +15,13 @@ export interface LayeronModule {
   readonly name: string
   start?(context: ModuleContext): void | Promise<void>
   close?(): void | Promise<void>
+  /** What the module needs bound on Cloudflare Workers (`layeron build` declares it); throws if it cannot run there. */
+  workersBindings?(): readonly WorkersBinding[]
+}
+
+/** A binding a module reads from `env` on Workers. */
+export interface WorkersBinding {
+  readonly type: "kv_namespace"
+  /** The name in `env` and in wrangler.jsonc, e.g. AUTH_USER_SESSIONS. */
+  readonly binding: string
 }

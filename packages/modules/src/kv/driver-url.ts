@@ -71,7 +71,8 @@ export function acquireDriver(spec: DriverSpec): { driver: Promise<KVDriver>; re
 async function openDriver(spec: DriverSpec, clock: Clock): Promise<KVDriver> {
   switch (spec.kind) {
     case "sqlite": {
-      const { sqliteDriver } = await import("./drivers/sqlite.js")
+      // A Worker bundle resolves this to a stand-in (see "imports" in package.json).
+      const { sqliteDriver } = await import("#kv-driver/sqlite")
       return sqliteDriver({ path: spec.path, clock })
     }
     case "memory": {

@@ -1,7 +1,8 @@
-import type { LayeronModule, ModuleContext } from "@layeron/core"
+import type { LayeronModule, ModuleContext, WorkersBinding } from "@layeron/core"
 import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver, StoredEntry } from "./driver.js"
 import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
+import { workersBindingOf } from "./drivers/cloudflare-binding.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { KVHandle } from "./handle.js"
@@ -105,7 +106,12 @@ export class KVStore implements LayeronModule {
 
   /** Module hook: opens the driver from the app's environment (`LAYERON_KV`). */
   async start(context: ModuleContext): Promise<void> {
-    await this.open(context.env)
+    await this.open(context.env, context.runtime)
+  }
+
+  /** Module hook for `layeron build`: on Workers the store is one KV namespace, bound by name. */
+  workersBindings(): WorkersBinding[] {
+    return [{ type: "kv_namespace", binding: workersBindingOf(this) }]
   }
 
   /** Module hook, and the end of a standalone store: releases the driver. */
@@ -119,8 +125,11 @@ export class KVStore implements LayeronModule {
     await release?.()
   }
 
-  private open(env: Readonly<Record<string, unknown>> = processEnv()): Promise<KVDriver> {
-    this.opening ??= this.openDriver(env).then((driver) => {
+  private open(
+    env: Readonly<Record<string, unknown>> = processEnv(),
+    runtime?: ModuleContext["runtime"],
+  ): Promise<KVDriver> {
+    this.opening ??= this.openDriver(env, runtime).then((driver) => {
       this.prefix = driver.scopedPerStore ? "" : scopePrefix(this.namespace, this.storeName)
       this.driver = driver
       return driver
@@ -131,9 +140,17 @@ export class KVStore implements LayeronModule {
     return this.opening
   }
 
-  private async openDriver(env: Readonly<Record<string, unknown>>): Promise<KVDriver> {
+  private async openDriver(
+    env: Readonly<Record<string, unknown>>,
+    runtime?: ModuleContext["runtime"],
+  ): Promise<KVDriver> {
     const option = this.driverOption
     if (typeof option === "object" && option !== null) return option
+    if (runtime === "workers" && option === undefined) {
+      // Loaded only on Workers, so that the driver adds nothing elsewhere.
+      const { driverFromEnv } = await import("./drivers/cloudflare.js")
+      return driverFromEnv(env, this)
+    }
     const fromEnv = env.LAYERON_KV
     const url = option ?? (typeof fromEnv === "string" && fromEnv !== "" ? fromEnv : DEFAULT_KV_URL)
     const acquired = acquireDriver(parseKVUrl(url, option === undefined ? "LAYERON_KV" : `${this.name} driver`))
