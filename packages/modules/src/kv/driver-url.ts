@@ -1,13 +1,17 @@
 import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver } from "./driver.js"
+import { isRedisUrl, parseRedisUrl, REDIS_FORMS } from "./drivers/redis-url.js"
 import { KVError } from "./errors.js"
 
 /** The store used when `LAYERON_KV` is unset: an embedded SQLite file, zero set-up. */
 export const DEFAULT_KV_URL = "sqlite:./.layeron/kv.db"
 
-const ACCEPTED = "sqlite:<path> (the default is sqlite:./.layeron/kv.db) or memory:"
+const ACCEPTED = `sqlite:<path> (the default is sqlite:./.layeron/kv.db), memory:, ${REDIS_FORMS}`
 
-export type DriverSpec = { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "memory" }
+export type DriverSpec =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "memory" }
+  | { readonly kind: "redis"; readonly url: string }
 
 /** Reads a `LAYERON_KV` value; a wrong one is a one-line error naming the variable and the accepted forms. */
 export function parseKVUrl(url: string, source = "LAYERON_KV"): DriverSpec {
@@ -16,13 +20,17 @@ export function parseKVUrl(url: string, source = "LAYERON_KV"): DriverSpec {
     if (path.length > 0) return { kind: "sqlite", path }
   } else if (url === "memory:") {
     return { kind: "memory" }
+  } else if (isRedisUrl(url)) {
+    // Checked now, so a wrong URL is a one-line error at start-up (without the password).
+    parseRedisUrl(url, source)
+    return { kind: "redis", url }
   }
   throw new KVError("KV_CONFIG_INVALID", `${source}=${JSON.stringify(url)} is not a storage URL; use ${ACCEPTED}`)
 }
 
 /** A stable identity for a spec, so that stores on the same backend share one driver. */
 function specKey(spec: DriverSpec): string {
-  return spec.kind === "sqlite" ? `sqlite:${spec.path}` : "memory:"
+  return spec.kind === "sqlite" ? `sqlite:${spec.path}` : spec.kind === "redis" ? spec.url : "memory:"
 }
 
 interface Shared {
@@ -78,6 +86,11 @@ async function openDriver(spec: DriverSpec, clock: Clock): Promise<KVDriver> {
     case "memory": {
       const { memoryDriver } = await import("./drivers/memory.js")
       return memoryDriver({ clock })
+    }
+    case "redis": {
+      // A Worker bundle resolves this to a stand-in too: no Redis client in a Worker.
+      const { redisDriver } = await import("#kv-driver/redis")
+      return redisDriver({ url: spec.url, clock })
     }
   }
 }

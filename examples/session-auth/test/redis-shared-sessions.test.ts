@@ -1,0 +1,142 @@
+// The docs' session example as two separate app processes (`layeron start`)
+// on one Redis: a session made on one is valid on the other, and a logout on
+// one takes effect on the other at its very next request.
+import assert from "node:assert/strict"
+import { dirname, join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import { fileURLToPath } from "node:url"
+import { RedisServer } from "../../../packages/modules/test/support/redis-server.ts"
+import { spawnWatched, type WatchedProcess } from "../../../packages/modules/test/support/watched-process.ts"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..")
+const cli = join(root, "packages/cli/dist/cli.js")
+const entry = join(root, "examples/session-auth/app.ts")
+
+interface App {
+  url: string
+  process: WatchedProcess
+  output: () => string
+}
+
+let redis: RedisServer
+const apps: App[] = []
+
+async function startApp(): Promise<App> {
+  const child = spawnWatched(process.execPath, [cli, "start", entry, "--port", "0", "--host", "127.0.0.1"], {
+    cwd: root,
+    env: { ...process.env, LAYERON_KV: redis.url, NODE_OPTIONS: "" },
+  })
+  let output = ""
+  child.shell.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the app did not start in 20 s:\n${output}`)), 20_000)
+    child.shell.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /serving .* at (http:\/\/\S+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve((match[1] as string).replace(/\/$/, ""))
+      }
+    })
+    void child.exited.then(() => {
+      clearTimeout(timer)
+      reject(new Error(`the app exited:\n${output}`))
+    })
+  })
+  const app = { url, process: child, output: () => output }
+  apps.push(app)
+  return app
+}
+
+before(async () => {
+  redis = await new RedisServer().start()
+})
+
+after(async () => {
+  await Promise.all(
+    apps.map(async (app) => {
+      process.kill(await app.process.pid, "SIGTERM")
+      await app.process.exited
+    }),
+  )
+  await redis?.dispose()
+})
+
+async function login(app: App, body: object): Promise<string> {
+  const response = await fetch(`${app.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  })
+  assert.equal(response.status, 200, app.output())
+  return ((await response.json()) as { token: string }).token
+}
+
+function profile(app: App, token: string): Promise<Response> {
+  return fetch(`${app.url}/api/profile`, { headers: { authorization: `Bearer ${token}` } })
+}
+
+function logout(app: App, token: string): Promise<Response> {
+  return fetch(`${app.url}/api/auth/logout`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
+}
+
+describe("two processes of the session example on one Redis", () => {
+  let a: App
+  let b: App
+
+  before(async () => {
+    ;[a, b] = await Promise.all([startApp(), startApp()])
+    assert.notEqual(a.url, b.url)
+  })
+
+  test("a session made on A is valid on B, and a logout on B ends it on A at the next request", async () => {
+    const token = await login(a, { email: "ada@example.com" })
+    const onB = await profile(b, token)
+    assert.equal(onB.status, 200)
+    assert.deepEqual(await onB.json(), { message: "Hello, ada@example.com!", roles: ["admin"] })
+    assert.equal((await profile(a, token)).status, 200)
+
+    assert.equal((await logout(b, token)).status, 200)
+    assert.equal((await profile(a, token)).status, 401)
+    assert.equal((await profile(b, token)).status, 401)
+  })
+
+  test("sessions live in Redis with its own expiry: 24 hours, or 30 days with rememberMe", async () => {
+    const day = await login(b, { email: "day@example.com" })
+    const month = await login(b, { email: "month@example.com", rememberMe: true })
+    assert.equal((await profile(a, month)).status, 200)
+    const remaining = async (token: string) =>
+      Number(await redis.cli("pttl", `layeron:kv:{auth/user-sessions/session:${token}}`)) / 1000
+    const dayLeft = await remaining(day)
+    const monthLeft = await remaining(month)
+    assert.ok(dayLeft > 86_400 - 60 && dayLeft <= 86_400, `a day: ${dayLeft} s`)
+    assert.ok(monthLeft > 2_592_000 - 60 && monthLeft <= 2_592_000, `30 days: ${monthLeft} s`)
+  })
+
+  test("Redis down: both answer 503, not 500 and not a hang; Redis back: logins work again", async () => {
+    const token = await login(a, { email: "grace@example.com" })
+    await redis.kill()
+    for (const app of [a, b]) {
+      const start = performance.now()
+      assert.equal((await profile(app, token)).status, 503)
+      assert.ok(performance.now() - start < 1000)
+    }
+    await redis.start()
+    const deadline = Date.now() + 5000
+    let response: Response
+    do {
+      response = await fetch(`${b.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "grace@example.com" }),
+      })
+      if (response.status === 200) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    } while (Date.now() < deadline)
+    assert.equal(response.status, 200)
+    const fresh = ((await response.json()) as { token: string }).token
+    assert.equal((await profile(a, fresh)).status, 200)
+  })
+})

@@ -1,0 +1,171 @@
+import type { Cluster, Redis } from "ioredis"
+import { type Clock, systemClock } from "../clock.js"
+import type { DriverListOptions, KVDriver, ListPage, StoredEntry } from "../driver.js"
+import { closeClient, openClient, type RedisClient } from "./redis-connection.js"
+import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./redis-entry.js"
+import { redisError, withDeadline } from "./redis-errors.js"
+import { toRedisKey } from "./redis-keys.js"
+import { type ListSource, listPage } from "./redis-list.js"
+import { describeRedis, parseRedisUrl, type RedisConfig } from "./redis-url.js"
+
+export interface RedisDriverOptions {
+  /** `redis://[user:password@]host:port[/db]`, `rediss://...` (TLS) or `redis+cluster://host:port,host:port,...`. */
+  url: string
+  /** How long an operation may wait for Redis before it fails with `KV_UNAVAILABLE` (default 800 ms). */
+  timeoutMs?: number
+  /** The clock the stores read expiry on; lets Redis's own expiry follow a test clock. */
+  clock?: Clock
+}
+
+const DEFAULT_TIMEOUT_MS = 800
+const SCAN_COUNT = 1000
+
+/**
+ * Entries in Redis or Valkey, standalone or a Redis Cluster: several app
+ * processes share them. One Redis string per entry; Redis expires it by itself
+ * (PXAT); the store still checks expiry on read by its own clock.
+ */
+export class RedisDriver implements KVDriver {
+  readonly name = "redis"
+  /** Where it points, for messages: never the password. */
+  readonly target: string
+  private readonly client: RedisClient
+  private readonly clock: Clock
+  private readonly timeoutMs: number
+  private readonly cluster: boolean
+  private readonly source: ListSource
+
+  constructor(client: RedisClient, config: RedisConfig, options: RedisDriverOptions) {
+    this.client = client
+    this.target = describeRedis(config)
+    this.cluster = config.cluster
+    this.clock = options.clock ?? systemClock
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.source = { scan: (pattern, visit) => this.scan(pattern, visit), headers: (keys) => this.headers(keys) }
+  }
+
+  /**
+   * Runs one operation: a KVError naming the key if it fails. Each command is
+   * bounded by the client's command timeout; on a cluster the whole operation
+   * is bounded too, since the client may retry while the cluster heals.
+   */
+  private async run<T>(what: string, operation: () => Promise<T>, bounded = this.cluster): Promise<T> {
+    try {
+      return await (bounded ? withDeadline(operation(), this.timeoutMs, this.target, what) : operation())
+    } catch (error) {
+      throw redisError(error, this.target, what)
+    }
+  }
+
+  async get(key: string): Promise<StoredEntry | null> {
+    const redisKey = toRedisKey(key)
+    const packed = await this.run(`get ${key}`, () => this.client.getBuffer(redisKey))
+    return packed === null ? null : unpackEntry(packed, redisKey)
+  }
+
+  async getMany(keys: readonly string[]): Promise<(StoredEntry | null)[]> {
+    const redisKeys = keys.map(toRedisKey)
+    // MGET needs its keys in one slot; on a cluster the GETs go out together, each to its master.
+    const packed = await this.run(`getMany of ${keys.length} keys`, () =>
+      this.cluster
+        ? Promise.all(redisKeys.map((redisKey) => this.client.getBuffer(redisKey)))
+        : (this.client as Redis).mgetBuffer(redisKeys),
+    )
+    return packed.map((value, index) => (value === null ? null : unpackEntry(value, redisKeys[index] as string)))
+  }
+
+  async put(key: string, entry: StoredEntry): Promise<void> {
+    const redisKey = toRedisKey(key)
+    const packed = packEntry(entry)
+    await this.run(`put ${key}`, () =>
+      entry.expiresAt === null
+        ? this.client.set(redisKey, packed)
+        : this.client.set(redisKey, packed, "PXAT", this.redisExpiry(entry.expiresAt)),
+    )
+  }
+
+  /**
+   * When Redis drops an entry the store says expires at `expiresAt`. With the
+   * system clock this is `expiresAt` itself. A test clock moved away from real
+   * time is translated, so Redis neither drops an entry the store still sees
+   * (a clock behind) nor keeps it for years (a clock ahead).
+   */
+  private redisExpiry(expiresAt: number): number {
+    const realNow = Date.now()
+    const at = realNow + (expiresAt - this.clock.now())
+    // Only a store whose own clock lags the driver's gets here: keep its entries a while.
+    return at > realNow ? Math.round(at) : realNow + STRAY_CLOCK_GRACE_MS
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run(`delete ${key}`, () => this.client.del(toRedisKey(key)))
+  }
+
+  list(options: DriverListOptions): Promise<ListPage> {
+    // A long listing is many round trips: each is bounded, not the whole.
+    return this.run(`list ${options.prefix}`, () => listPage(this.source, options), false)
+  }
+
+  private masters(): Redis[] {
+    return this.cluster ? (this.client as Cluster).nodes("master") : [this.client as Redis]
+  }
+
+  private async scan(pattern: string, visit: (redisKeys: string[]) => void): Promise<void> {
+    const masters = this.masters()
+    if (masters.length === 0) throw new Error("no master is known yet")
+    await Promise.all(
+      masters.map(async (master) => {
+        let cursor = "0"
+        do {
+          const [next, keys] = await master.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT)
+          visit(keys)
+          cursor = next
+        } while (cursor !== "0")
+      }),
+    )
+  }
+
+  private async headers(
+    redisKeys: string[],
+  ): Promise<({ expiresAt: number | null; metadata: string | null } | null)[]> {
+    if (redisKeys.length === 0) return []
+    const read = (redisKey: string) => this.client.getrangeBuffer(redisKey, 0, MAX_HEADER_BYTES - 1)
+    let values: (Buffer | null)[]
+    if (this.cluster) {
+      values = await withDeadline(Promise.all(redisKeys.map(read)), this.timeoutMs, this.target, "list")
+    } else {
+      const pipeline = (this.client as Redis).pipeline()
+      for (const redisKey of redisKeys) pipeline.getrangeBuffer(redisKey, 0, MAX_HEADER_BYTES - 1)
+      const results = (await pipeline.exec()) ?? []
+      values = results.map(([error, value]) => {
+        if (error) throw error
+        return value as Buffer
+      })
+    }
+    // An empty string: the key went away between the SCAN and now.
+    return values.map((value, index) =>
+      value === null || value.byteLength === 0 ? null : readHeader(value, redisKeys[index] as string),
+    )
+  }
+
+  async close(): Promise<void> {
+    await closeClient(this.client, this.timeoutMs)
+  }
+}
+
+/** How long Redis keeps an entry whose store clock says it expires before the driver's clock says now. */
+const STRAY_CLOCK_GRACE_MS = 60 * 60 * 1000
+
+/**
+ * Connects to Redis (loading the client library only now) and returns the
+ * driver. It resolves even while Redis is down: operations then fail with
+ * `KV_UNAVAILABLE` until it is back.
+ */
+export async function redisDriver(options: RedisDriverOptions): Promise<RedisDriver> {
+  const config = parseRedisUrl(options.url, "redisDriver() url")
+  const client = await openClient(config, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  return new RedisDriver(client, config, options)
+}
+
+export { fromRedisKey, toRedisKey } from "./redis-keys.js"
+export { isRedisUrl, parseRedisUrl, type RedisConfig } from "./redis-url.js"

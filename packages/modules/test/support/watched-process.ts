@@ -1,0 +1,49 @@
+// A child process that cannot outlive the test process: it runs under a tiny
+// shell watchdog that kills it (-9) when the pipe from this process closes,
+// which happens however this process ends (failure, crash, kill -9, timeout),
+// even when no `after` hook gets to run.
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
+
+// fd 3 keeps the pipe from the test process: when it closes, `cat` returns and
+// the child is killed. The shell lives exactly as long as the child.
+const WATCHDOG = `exec 3<&0
+"$@" </dev/null 3<&- &
+pid=$!
+echo "watched pid=$pid" >&2
+{ cat <&3 >/dev/null; kill -9 $pid 2>/dev/null; } &
+wait $pid`
+
+export interface WatchedProcess {
+  /** The watchdog shell: its stdout/stderr are the child's, its exit is the child's. */
+  readonly shell: ChildProcess
+  /** The child's own pid, for signals (SIGTERM, SIGKILL, SIGSTOP). */
+  readonly pid: Promise<number>
+  /** Resolves when the child has exited. */
+  readonly exited: Promise<void>
+}
+
+export function spawnWatched(
+  command: string,
+  args: string[],
+  options: Omit<SpawnOptions, "stdio"> = {},
+): WatchedProcess {
+  const shell = spawn("sh", ["-c", WATCHDOG, "sh", command, ...args], { ...options, stdio: ["pipe", "pipe", "pipe"] })
+  const exited = new Promise<void>((resolve) => shell.once("exit", () => resolve()))
+  // The child is gone: let the watchdog's `cat` end too.
+  void exited.then(() => shell.stdin?.destroy())
+  const pid = new Promise<number>((resolve, reject) => {
+    let text = ""
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString()
+      const match = /watched pid=(\d+)/.exec(text)
+      if (match) {
+        shell.stderr?.off("data", onData)
+        resolve(Number(match[1]))
+      }
+    }
+    shell.stderr?.on("data", onData)
+    void exited.then(() => reject(new Error(`${command} exited before it started: ${text}`)))
+  })
+  pid.catch(() => undefined)
+  return { shell, pid, exited }
+}
