@@ -37,6 +37,11 @@ export class KVHandle {
     return this.entry.value.byteLength
   }
 
+  // A plain Uint8Array copy: a driver may hand over a Node.js Buffer, whose slice() is a view.
+  private copy(): Uint8Array {
+    return new Uint8Array(this.entry.value)
+  }
+
   async text(): Promise<string> {
     this.decoded ??= decoder.decode(this.entry.value)
     return this.decoded
@@ -54,16 +59,16 @@ export class KVHandle {
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.entry.value.slice().buffer as ArrayBuffer
+    return this.copy().buffer as ArrayBuffer
   }
 
   /** A copy of the value's bytes. */
   async bytes(): Promise<Uint8Array> {
-    return this.entry.value.slice()
+    return this.copy()
   }
 
   stream(): ReadableStream<Uint8Array> {
-    const bytes = this.entry.value.slice()
+    const bytes = this.copy()
     return new ReadableStream<Uint8Array>({
       start(controller) {
         if (bytes.byteLength > 0) controller.enqueue(bytes)

@@ -1,1 +1,2 @@
+export { CONFORMANCE_RULES, type KVConformanceOptions, runKVConformance } from "./conformance.js"
 export { FakeClock, useFakeClock } from "./fake-clock.js"
