@@ -1,39 +1,56 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util"
-import { dev } from "./commands/dev.js"
-import { start } from "./commands/start.js"
-import { isOneLineError, UserError } from "./user-error.js"
+import { printFailure } from "./report.js"
+import { UserError } from "./user-error.js"
 
 const USAGE = `Usage:
-  layeron dev <entry.ts> [--port N] [--host H]     run the app, reloading on change
-  layeron start <entry> [--port N] [--host H]      serve the app (PORT, HOST, LAYERON_KV from the environment)
+  layeron dev <entry.ts> [--port N] [--host H]     run the app from source, restarting on change
+  layeron start <entry> [--port N] [--host H]      serve the app; SIGTERM drains and exits 0
+  layeron help                                     show this help
 
 Environment:
-  PORT        port to listen on (default 3000)
-  HOST        interface to listen on (default: all)
+  PORT        port to listen on when --port is not given (default 3000)
+  HOST        interface to listen on when --host is not given (default: all)
   LAYERON_KV  storage URL: sqlite:<path> (default sqlite:./.layeron/kv.db) or memory:`
 
-async function main(argv: string[]): Promise<number> {
+const COMMANDS = new Set(["dev", "start"])
+
+/** The entry as the user typed it, once known, to say which app failed. */
+let entryForMessages: string | undefined
+
+/** Resolves to an exit code, or to "serving" while a server keeps the process alive. */
+async function main(argv: string[]): Promise<number | "serving"> {
   const [command, ...rest] = argv
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+  if (command === undefined) {
+    console.error(USAGE)
+    return 1
+  }
+  if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE)
-    return command === undefined ? 1 : 0
+    return 0
   }
-  const { values, positionals } = parseCommand(rest)
+  if (!COMMANDS.has(command))
+    throw new UserError(`Unknown command "${command}"; run layeron --help to see the commands`)
+  const { values, positionals } = parseCommand(command, rest)
+  if (values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  if (positionals.length > 1)
+    throw new UserError(`Unexpected argument "${positionals[1]}"; ${command} takes one entry file`)
   const options = { entry: positionals[0], port: values.port, host: values.host }
-  if (positionals.length > 1) throw new UserError(`Unexpected argument: ${positionals[1]}`)
-  switch (command) {
-    case "dev":
-      return dev(options)
-    case "start":
-      await start({ ...options, dev: values.dev ?? false })
-      return -1
-    default:
-      throw new UserError(`Unknown command "${command}"; run layeron --help`)
+  entryForMessages = options.entry
+  // Each command loads only what it needs.
+  if (command === "dev") {
+    const { dev } = await import("./commands/dev.js")
+    return dev(options)
   }
+  const { start } = await import("./commands/start.js")
+  await start(options)
+  return "serving"
 }
 
-function parseCommand(args: string[]) {
+function parseCommand(command: string, args: string[]) {
   try {
     return parseArgs({
       args,
@@ -41,25 +58,27 @@ function parseCommand(args: string[]) {
       options: {
         port: { type: "string", short: "p" },
         host: { type: "string" },
-        dev: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
     })
   } catch (error) {
-    throw new UserError((error as Error).message)
+    const { code, message } = error as NodeJS.ErrnoException
+    // Node's own wording explains `--` escaping at length; a user mistyped an option.
+    const unknown = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'([^']+)'/.exec(message)?.[1] : undefined
+    if (unknown !== undefined)
+      throw new UserError(`Unknown option ${unknown} for layeron ${command}; run layeron --help`)
+    throw new UserError(message)
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    // -1: a server is running; the process lives until it is shut down.
-    if (code >= 0) process.exit(code)
+const argv = process.argv.slice(2)
+main(argv).then(
+  (result) => {
+    // While serving, the process lives until a signal shuts the server down.
+    if (result !== "serving") process.exit(result)
   },
   (error: unknown) => {
-    if (isOneLineError(error)) {
-      console.error(`layeron: ${error.message}`)
-    } else {
-      console.error("layeron: the app failed to start:", error)
-    }
+    printFailure(error, entryForMessages)
     process.exit(1)
   },
 )
