@@ -20,8 +20,15 @@ function refused(url: string): Promise<boolean> {
 }
 
 describe("layeron start shutdown", { timeout: 60_000 }, () => {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    it(`${signal} lets the in-flight request finish with 200, closes the modules, exits 0`, async () => {
+  const cases = [
+    { signal: "SIGTERM", copies: 1 },
+    { signal: "SIGINT", copies: 1 },
+    // A terminal's Ctrl+C under npm arrives twice, a few milliseconds apart.
+    { signal: "SIGINT", copies: 2 },
+  ] as const
+  for (const { signal, copies } of cases) {
+    const title = copies === 1 ? signal : `${signal} sent twice 30 ms apart`
+    it(`${title} lets the in-flight request finish with 200, closes the modules, exits 0`, async () => {
       const cli = new CliProcess(["start", fixture("slow-upload.ts"), "--port", "0", "--host", "127.0.0.1"])
       const url = await cli.servingUrl()
 
@@ -41,6 +48,10 @@ describe("layeron start shutdown", { timeout: 60_000 }, () => {
       await cli.waitFor(/upload started/)
 
       cli.signal(signal)
+      if (copies === 2) {
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        cli.signal(signal)
+      }
       // The signal has been handled once the server stops accepting new connections.
       await poll(
         "the server to stop accepting",

@@ -48,10 +48,13 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
       return new Response(null, { status: 400 })
     },
   })
+  const headersTimeout = options.headersTimeoutMs ?? 10_000
+  const requestTimeout = options.requestTimeoutMs ?? 30_000
   const server = createServer(
     {
-      headersTimeout: options.headersTimeoutMs ?? 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: checkingInterval(headersTimeout, requestTimeout),
     },
     listener,
   )
@@ -60,18 +63,24 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
   const address = server.address() as AddressInfo
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
+    // The signal handlers stay until the modules are closed, so a late signal cannot kill the process mid-close.
     closing ??= drain(server, options.shutdownTimeoutMs ?? 10_000)
       .then(() => Promise.allSettled([...pending]))
-      .finally(() => removeSignalHandlers())
       .then(() => app.close())
+      .finally(() => removeSignalHandlers())
     return closing
   }
 
+  let firstSignalAt = 0
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) {
+      // A terminal's Ctrl+C reaches every process of the group and npm forwards it again:
+      // a repeat within a second is that copy. A later one is the user insisting.
+      if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return
       app.logger.error(`${signal} again: exiting without waiting`)
       process.exit(1)
     }
+    firstSignalAt = Date.now()
     close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -95,6 +104,20 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
     server,
     close,
   }
+}
+
+/** A second signal sooner than this after the first is a copy of it, not a request to force the exit. */
+const REPEATED_SIGNAL_MS = 1000
+
+/**
+ * Node.js enforces both timeouts only when it sweeps its connections, by
+ * default every 30 s: a slow client would then hold its socket for up to 30 s
+ * past its timeout. Sweeping every second (sooner for shorter timeouts) keeps
+ * the bound close to the timeout; a sweep only walks the open connections.
+ */
+function checkingInterval(headersTimeout: number, requestTimeout: number): number {
+  const timeouts = [headersTimeout, requestTimeout].filter((timeout) => timeout > 0)
+  return Math.max(10, Math.min(1000, ...timeouts))
 }
 
 function portFromEnv(): number {
