@@ -15,6 +15,8 @@ export const KV_LIMITS = {
   minTtlSeconds: 60,
   /** The smallest TTL a `portable: false` store accepts. */
   minNonPortableTtlSeconds: 1,
+  /** The last instant a Date can hold (year 275760): an expiry past it is refused. */
+  maxExpiresAt: 8_640_000_000_000_000,
   /** `list()` returns at most 1000 keys a page. */
   maxListLimit: 1000,
 } as const

@@ -129,15 +129,20 @@ export class KVStore implements LayeronModule {
     env: Readonly<Record<string, unknown>> = processEnv(),
     runtime?: ModuleContext["runtime"],
   ): Promise<KVDriver> {
-    this.opening ??= this.openDriver(env, runtime).then((driver) => {
-      this.prefix = driver.scopedPerStore ? "" : scopePrefix(this.namespace, this.storeName)
-      this.driver = driver
+    if (this.opening !== undefined) return this.opening
+    const opening: Promise<KVDriver> = this.openDriver(env, runtime).then((driver) => {
+      // A close() while this was opening has already released the driver: keep no reference to it.
+      if (this.opening === opening) {
+        this.prefix = driver.scopedPerStore ? "" : scopePrefix(this.namespace, this.storeName)
+        this.driver = driver
+      }
       return driver
     })
-    this.opening.catch(() => {
-      this.opening = undefined
+    this.opening = opening
+    opening.catch(() => {
+      if (this.opening === opening) this.opening = undefined
     })
-    return this.opening
+    return opening
   }
 
   private async openDriver(
@@ -258,13 +263,20 @@ export class KVStore implements LayeronModule {
     const now = this.now()
     if (options.expiresAt !== undefined) return this.checkExpiresAt(options.expiresAt, now, where)
     const ttl = options.ttlSeconds === undefined ? this.ttlSeconds : checkTtl(options.ttlSeconds, this.minTtl, where)
-    return ttl === undefined ? null : now + ttl * 1000
+    if (ttl === undefined) return null
+    if (now + ttl * 1000 > KV_LIMITS.maxExpiresAt) {
+      throw new KVError("KV_TTL_INVALID", `${where}: ttlSeconds ${ttl} reaches past the last date a Date can hold`)
+    }
+    return now + ttl * 1000
   }
 
   private checkExpiresAt(expiresAt: unknown, now: number, where: string): number {
     const at = expiresAt instanceof Date ? expiresAt.getTime() : expiresAt
-    if (typeof at !== "number" || !Number.isFinite(at)) {
-      throw new KVError("KV_EXPIRATION_INVALID", `${where}: expiresAt must be a Date or milliseconds since the epoch`)
+    if (typeof at !== "number" || !Number.isFinite(at) || Math.abs(at) > KV_LIMITS.maxExpiresAt) {
+      throw new KVError(
+        "KV_EXPIRATION_INVALID",
+        `${where}: expiresAt must be a valid Date or milliseconds since the epoch, got ${String(expiresAt)}`,
+      )
     }
     if (at < now + this.minTtl * 1000) {
       throw new KVError(

@@ -6,23 +6,40 @@ import { limitRules } from "./conformance/limits.js"
 import { listRules } from "./conformance/list.js"
 import { modelRules } from "./conformance/model.js"
 import { readRules } from "./conformance/reads.js"
+import { type ConformanceRule, checkSkips } from "./conformance/rules.js"
+import { sharingRules } from "./conformance/sharing.js"
 import { ttlRules } from "./conformance/ttl.js"
 import { valueRules } from "./conformance/values.js"
+
+export { CONFORMANCE_RULES, type ConformanceRule } from "./conformance/rules.js"
 
 export interface KVConformanceOptions {
   /** The driver's name, in the test titles. */
   name: string
   /**
-   * A driver for one store. Return the same instance every time for a backend
-   * that holds many stores (memory, sqlite, redis), so that isolation between
-   * stores is tested; a driver bound to one store (a Workers KV namespace)
-   * returns a fresh one each time.
+   * The driver for a new store. Return the same instance every time for a
+   * backend that holds many stores (memory, sqlite, redis), or a fresh one
+   * each time (a connection per store, or a Workers KV namespace per store).
+   * The suite never closes these: `cleanup` does.
    */
-  driver: () => KVDriver
-  /** Runs after the suite: close the driver, stop servers, remove files. */
+  driver: () => KVDriver | Promise<KVDriver>
+  /**
+   * Another, independent connection to the backend `first` is on, as a
+   * second app process would open (a second SQLite connection to the file, a
+   * second Redis client). The suite closes it. Without it the rule
+   * "sharing: second connection" is skipped.
+   */
+  secondConnection?: (first: KVDriver) => KVDriver | Promise<KVDriver>
+  /** Runs after the suite: close the drivers, stop servers, remove files. */
   cleanup?: () => void | Promise<void>
-  /** Rules this driver cannot honour, each with the reason (the rule titles are the keys). */
-  skip?: Readonly<Record<string, string>>
+  /** Rules this driver cannot honour, each with the reason (names from CONFORMANCE_RULES). */
+  skip?: Partial<Record<ConformanceRule, string>>
+  /**
+   * False when the backend cannot be tested with a moved clock: the rules that
+   * move it are skipped, and the stored expiry instants are still checked
+   * ("ttl: expiry instants"). Default true.
+   */
+  canTimeTravel?: boolean
   /** Runs of the property test against the model (default 50, or FUZZ_RUNS from the environment). */
   numRuns?: number
 }
@@ -32,10 +49,18 @@ export interface KVConformanceOptions {
  * when this suite passes on it. Call it at the top level of a test file.
  */
 export function runKVConformance(options: KVConformanceOptions): void {
-  const numRuns = options.numRuns ?? (Number(process.env.FUZZ_RUNS) || 50)
-  const context = createSuiteContext(options.driver, options.skip ?? {}, numRuns)
+  const skips: Readonly<Record<string, string>> = options.skip ?? {}
+  checkSkips(skips)
+  const context = createSuiteContext({
+    driver: options.driver,
+    secondConnection: options.secondConnection,
+    skips,
+    numRuns: options.numRuns ?? (Number(process.env.FUZZ_RUNS) || 50),
+    canTimeTravel: options.canTimeTravel ?? true,
+  })
   describe(`storage.kv conformance: ${options.name}`, () => {
     after(async () => {
+      await context.closeSecondConnections()
       await options.cleanup?.()
     })
     valueRules(context)
@@ -44,48 +69,7 @@ export function runKVConformance(options: KVConformanceOptions): void {
     readRules(context)
     listRules(context)
     isolationRules(context)
+    sharingRules(context)
     modelRules(context)
   })
 }
-
-/** The rule titles a driver may skip, for reference. */
-export const CONFORMANCE_RULES = [
-  "values: string",
-  "values: empty",
-  "values: binary",
-  "values: copy",
-  "values: stream and blob",
-  "values: content type",
-  "values: read twice",
-  "values: not json",
-  "values: metadata",
-  "values: overwrite",
-  "values: invalid types",
-  "ttl: store default",
-  "ttl: per put",
-  "ttl: expiresAt",
-  "ttl: none",
-  "ttl: hidden everywhere",
-  "ttl: rewrite",
-  "ttl: non-portable",
-  "limits: key length",
-  "limits: dot keys",
-  "limits: value size",
-  "limits: metadata size",
-  "limits: ttl",
-  "limits: expiresAt",
-  "limits: nothing written",
-  "reads: forgiving",
-  "reads: missing",
-  "reads: delete",
-  "reads: getMany",
-  "list: prefix",
-  "list: paging",
-  "list: order",
-  "list: fields",
-  "list: expired",
-  "list: options",
-  "isolation: names",
-  "isolation: adversarial",
-  "model: random operations",
-] as const

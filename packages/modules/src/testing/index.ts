@@ -1,2 +1,7 @@
-export { CONFORMANCE_RULES, type KVConformanceOptions, runKVConformance } from "./conformance.js"
+export {
+  CONFORMANCE_RULES,
+  type ConformanceRule,
+  type KVConformanceOptions,
+  runKVConformance,
+} from "./conformance.js"
 export { FakeClock, useFakeClock } from "./fake-clock.js"

@@ -1,20 +1,27 @@
 import assert from "node:assert/strict"
-import { describe, it } from "node:test"
+import { describe } from "node:test"
 import type { KVStore, ListOptions } from "../../kv/store.js"
-import { expectKVError, SECOND, type SuiteContext } from "./context.js"
+import { expectKVError, rule, SECOND, type SuiteContext } from "./context.js"
 
-/** Every key name, page by page. */
+/** Every key name, page by page, checking each page's shape on the way. */
 export async function listAll(store: KVStore, options: Omit<ListOptions, "cursor"> = {}): Promise<string[]> {
   const names: string[] = []
   let cursor: string | undefined
   for (let pages = 0; pages < 10_000; pages++) {
     const page = await store.list({ ...options, cursor })
-    names.push(...page.keys.map((key) => key.name))
+    assert.ok(page.keys.length <= (options.limit ?? 1000), "a page holds at most `limit` keys")
+    for (const { name } of page.keys) {
+      const previous = names[names.length - 1]
+      // Strictly ascending across pages: no key twice, none out of order.
+      if (previous !== undefined)
+        assert.ok(byteOrder(previous, name) < 0, `list gave ${JSON.stringify(name)} after ${JSON.stringify(previous)}`)
+      names.push(name)
+    }
     if (page.complete) {
       assert.equal(page.cursor, undefined, "a complete page has no cursor")
       return names
     }
-    assert.ok(page.cursor, "an incomplete page has a cursor")
+    assert.ok(typeof page.cursor === "string" && page.cursor !== "", "an incomplete page has a cursor")
     cursor = page.cursor
   }
   throw new Error("list() never completed")
@@ -25,67 +32,128 @@ export function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }
 
+const padded = (index: number) => `k${String(index).padStart(4, "0")}`
+
 export function listRules(t: SuiteContext): void {
   describe("list", () => {
-    it("lists keys by prefix", { skip: t.skip("list: prefix") }, async () => {
+    rule(t, "list: prefix", "lists keys by prefix", async () => {
       const store = await t.store()
-      for (const key of ["session:1", "session:2", "sess", "token:1", "session"]) await store.put(key, "v")
+      const keys = ["session:1", "session:2", "sess", "token:1", "session", "sessioo", "session;", "séssion", "s"]
+      for (const key of keys) await store.put(key, "v")
       assert.deepEqual(await listAll(store, { prefix: "session:" }), ["session:1", "session:2"])
-      assert.deepEqual(await listAll(store, { prefix: "sess" }), ["sess", "session", "session:1", "session:2"])
+      assert.deepEqual(await listAll(store, { prefix: "sess" }), [
+        "sess",
+        "session",
+        "session:1",
+        "session:2",
+        "session;",
+        "sessioo",
+      ])
+      assert.deepEqual(await listAll(store, { prefix: "s" }), keys.filter((key) => key.startsWith("s")).sort(byteOrder))
+      assert.deepEqual(await listAll(store, { prefix: "session:1" }), ["session:1"], "a prefix equal to a key")
       assert.deepEqual(await listAll(store, { prefix: "nothing" }), [])
-      assert.deepEqual(await listAll(store), ["sess", "session", "session:1", "session:2", "token:1"])
+      assert.deepEqual(await listAll(store, { prefix: "session:", limit: 1 }), ["session:1", "session:2"])
+      assert.deepEqual(await listAll(store, { prefix: "" }), [...keys].sort(byteOrder))
     })
 
-    it("pages with a cursor: every key once, none missed", { skip: t.skip("list: paging") }, async () => {
+    rule(t, "list: paging", "pages with a cursor: every key once, none missed", async () => {
       const store = await t.store()
-      const keys = Array.from({ length: 57 }, (_, index) => `k${String(index).padStart(3, "0")}`)
-      for (const key of keys) await store.put(key, "v")
-      const firstPage = await store.list({ limit: 10 })
+      const keys = Array.from({ length: 137 }, (_, index) => padded(index))
+      for (const key of [...keys].reverse()) await store.put(key, "v")
+      await store.put("other", "v")
+      const firstPage = await store.list({ prefix: "k", limit: 10 })
       assert.equal(firstPage.keys.length, 10)
       assert.equal(firstPage.complete, false)
-      assert.deepEqual(await listAll(store, { limit: 10 }), keys)
-      assert.deepEqual(await listAll(store, { limit: 57 }), keys)
-      assert.deepEqual(await listAll(store, { limit: 1000 }), keys)
+      assert.ok(firstPage.cursor)
+      for (const limit of [1, 7, 10, 136, 137, 138, 1000]) {
+        assert.deepEqual(await listAll(store, { prefix: "k", limit }), keys, `limit ${limit}`)
+      }
+      assert.deepEqual(await listAll(store, { limit: 5 }), [...keys, "other"])
+      // A key written behind the cursor is not listed on later pages; one ahead of it is.
+      const page = await store.list({ prefix: "k", limit: 100 })
+      const last = page.keys[page.keys.length - 1]?.name ?? ""
+      await store.put("k0000a", "v")
+      await store.put("k9999", "v")
+      const rest = await store.list({ prefix: "k", limit: 1000, cursor: page.cursor })
+      assert.equal(rest.complete, true)
+      assert.deepEqual(
+        rest.keys.map((key) => key.name),
+        [...keys.filter((key) => byteOrder(key, last) > 0), "k9999"],
+      )
     })
 
-    it("lists in UTF-8 byte order", { skip: t.skip("list: order") }, async () => {
+    rule(t, "list: full page", "lists 1000 keys a page by default", async () => {
       const store = await t.store()
-      const keys = ["b", "a", "ab", "A", "é", "\uE000", "\u{1F600}", "\uFFFD", "a\u0000"]
+      const keys = Array.from({ length: 1003 }, (_, index) => padded(index))
       for (const key of keys) await store.put(key, "v")
-      assert.deepEqual(await listAll(store), [...keys].sort(byteOrder))
-      assert.deepEqual(await listAll(store, { limit: 2 }), [...keys].sort(byteOrder))
+      const first = await store.list()
+      assert.equal(first.keys.length, 1000)
+      assert.equal(first.complete, false)
+      const second = await store.list({ cursor: first.cursor })
+      assert.deepEqual(
+        [...first.keys, ...second.keys].map((key) => key.name),
+        keys,
+      )
+      assert.equal(second.complete, true)
     })
 
-    it("gives each key's expiry and metadata", { skip: t.skip("list: fields") }, async () => {
+    rule(t, "list: order", "lists in UTF-8 byte order, astral characters after U+E000 to U+FFFF", async () => {
+      const store = await t.store()
+      const keys = ["b", "a", "ab", "A", "é", "\uE000", "\uFFFD", "\uFFFF", "\u{10000}", "\u{1F600}", "\u{10FFFF}"]
+      keys.push("a\u0000", "a ", "a~", "a\u007F", "a\u0080", "\u{1F600}x", "\uFFFDx", "~")
+      for (const key of keys) await store.put(key, "v")
+      const sorted = [...keys].sort(byteOrder)
+      assert.ok(sorted.indexOf("\u{10000}") > sorted.indexOf("\uFFFF"), "byte order is not UTF-16 order")
+      assert.deepEqual(await listAll(store), sorted)
+      assert.deepEqual(await listAll(store, { limit: 2 }), sorted)
+      assert.deepEqual(await listAll(store, { prefix: "\u{1F600}" }), ["\u{1F600}", "\u{1F600}x"])
+      assert.deepEqual(await listAll(store, { prefix: "\uFFFD" }), ["\uFFFD", "\uFFFDx"])
+    })
+
+    rule(t, "list: fields", "gives each key's expiry and metadata", async () => {
       const store = await t.store()
       await store.put("a", "v", { ttlSeconds: 3600, metadata: { role: "admin" } })
       await store.put("b", "v")
-      const { keys, complete } = await store.list()
+      await store.put("c", "v", { expiresAt: new Date(t.clock.now() + 7 * 24 * 3600 * SECOND), metadata: [1, "two"] })
+      const { keys, complete, cursor } = await store.list()
       assert.equal(complete, true)
+      assert.equal(cursor, undefined)
       assert.deepEqual(keys, [
         { name: "a", expiresAt: new Date(t.clock.now() + 3600 * SECOND), metadata: { role: "admin" } },
         { name: "b", expiresAt: null, metadata: null },
+        { name: "c", expiresAt: new Date(t.clock.now() + 7 * 24 * 3600 * SECOND), metadata: [1, "two"] },
       ])
     })
 
-    it("never lists an expired key", { skip: t.skip("list: expired") }, async () => {
-      const store = await t.store()
-      for (let index = 0; index < 12; index++) {
-        await store.put(`k${String(index).padStart(2, "0")}`, "v", { ttlSeconds: index % 2 === 0 ? 60 : 7200 })
-      }
-      t.clock.advance(61 * SECOND)
-      const names = await listAll(store, { limit: 3 })
-      assert.deepEqual(names, ["k01", "k03", "k05", "k07", "k09", "k11"])
-    })
+    rule(
+      t,
+      "list: expired",
+      "never lists an expired key, on any page",
+      async () => {
+        const store = await t.store()
+        for (let index = 0; index < 30; index++) {
+          await store.put(padded(index), "v", { ttlSeconds: index % 3 === 0 ? 7200 : 60 })
+        }
+        t.clock.advance(60 * SECOND)
+        const live = Array.from({ length: 10 }, (_, index) => padded(index * 3))
+        for (const limit of [1, 3, 1000]) assert.deepEqual(await listAll(store, { limit }), live, `limit ${limit}`)
+        t.clock.advance(7200 * SECOND)
+        assert.deepEqual((await store.list()).keys, [])
+        assert.equal((await store.list()).complete, true)
+      },
+      { movesClock: true },
+    )
 
-    it("refuses a limit outside 1 to 1000 and a cursor that is not one", {
-      skip: t.skip("list: options"),
-    }, async () => {
+    rule(t, "list: options", "refuses a limit outside 1 to 1000 and a cursor that is not one", async () => {
       const store = await t.store()
-      for (const limit of [0, 1001, 1.5, -1]) {
-        await expectKVError(() => store.list({ limit }), "KV_OPTIONS_INVALID", ["1000"])
+      for (const limit of [0, 1001, 1.5, -1, Number.NaN, "10"]) {
+        await expectKVError(() => store.list({ limit: limit as number }), "KV_OPTIONS_INVALID", [store.name, "1000"])
       }
-      await expectKVError(() => store.list({ cursor: "" }), "KV_CURSOR_INVALID")
+      await expectKVError(() => store.list({ prefix: 1 as unknown as string }), "KV_OPTIONS_INVALID", [store.name])
+      await expectKVError(() => store.list({ cursor: "" }), "KV_CURSOR_INVALID", [store.name])
+      await expectKVError(() => store.list({ cursor: 7 as unknown as string }), "KV_CURSOR_INVALID", [store.name])
+      await store.put("a", "v")
+      assert.equal((await store.list({ limit: 1 })).keys.length, 1)
     })
   })
 }

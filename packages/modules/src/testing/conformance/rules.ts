@@ -1,0 +1,61 @@
+/**
+ * Every rule of the storage.kv contract that the conformance suite checks, by
+ * name. A driver that cannot honour one skips it by this name, with a reason.
+ */
+export const CONFORMANCE_RULES = [
+  "values: string",
+  "values: empty",
+  "values: binary",
+  "values: content type",
+  "values: stream and blob",
+  "values: copies",
+  "values: read twice",
+  "values: not json",
+  "values: metadata",
+  "values: overwrite",
+  "values: invalid types",
+  "ttl: expiry instants",
+  "ttl: store default",
+  "ttl: per put",
+  "ttl: expiresAt",
+  "ttl: none",
+  "ttl: hidden everywhere",
+  "ttl: rewrite",
+  "ttl: non-portable",
+  "limits: key length",
+  "limits: dot keys",
+  "limits: value size",
+  "limits: metadata size",
+  "limits: ttl",
+  "limits: expiresAt",
+  "limits: nothing written",
+  "reads: forgiving",
+  "reads: missing",
+  "reads: delete",
+  "reads: getMany",
+  "list: prefix",
+  "list: paging",
+  "list: full page",
+  "list: order",
+  "list: fields",
+  "list: expired",
+  "list: options",
+  "isolation: names",
+  "isolation: adversarial",
+  "sharing: second connection",
+  "model: random operations",
+] as const
+
+export type ConformanceRule = (typeof CONFORMANCE_RULES)[number]
+
+const KNOWN: ReadonlySet<string> = new Set(CONFORMANCE_RULES)
+
+/** Throws on a skip that names no rule, so a typo cannot silently run (or hide) nothing. */
+export function checkSkips(skips: Readonly<Record<string, string>>): void {
+  for (const [name, reason] of Object.entries(skips)) {
+    if (!KNOWN.has(name)) throw new Error(`runKVConformance: no rule is named "${name}"; see CONFORMANCE_RULES`)
+    if (typeof reason !== "string" || reason.trim() === "") {
+      throw new Error(`runKVConformance: skipping "${name}" needs a reason`)
+    }
+  }
+}

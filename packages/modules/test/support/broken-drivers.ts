@@ -1,0 +1,54 @@
+// Three memory drivers, each with one bug a driver author could make, run
+// through the conformance suite by conformance-suite.test.ts to show that
+// the suite catches each of them.
+import type { DriverListOptions, KVDriver, ListPage } from "@layeron/modules"
+import { type MemoryDriver, memoryDriver } from "@layeron/modules/drivers/memory"
+import { runKVConformance } from "@layeron/modules/testing"
+
+/** A memory driver whose `list` is replaced by `list(all live keys in order, options)`. */
+function withList(list: (all: ListPage, options: DriverListOptions) => ListPage): {
+  driver: KVDriver
+  base: MemoryDriver
+} {
+  const base = memoryDriver()
+  const driver: KVDriver = {
+    name: "broken memory",
+    get: (key) => base.get(key),
+    getMany: (keys) => base.getMany(keys),
+    put: (key, entry) => base.put(key, entry),
+    delete: (key) => base.delete(key),
+    list: (options) => list(base.list({ ...options, cursor: null, limit: Number.MAX_SAFE_INTEGER }), options),
+    close: () => base.close(),
+  }
+  return { driver, base }
+}
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
+function page(all: ListPage, options: DriverListOptions, after: (key: string) => boolean): ListPage {
+  const rest = all.entries.filter((entry) => options.cursor === null || after(entry.key))
+  const entries = rest.slice(0, options.limit)
+  const last = entries[entries.length - 1]
+  return { entries, cursor: rest.length > options.limit && last ? last.key : null }
+}
+
+const broken = {
+  // Sorts by UTF-16 code units (JS's `<`), not by UTF-8 bytes.
+  "utf-16 order": withList((all, options) => {
+    const sorted = { entries: [...all.entries].sort((a, b) => (a.key < b.key ? -1 : 1)), cursor: null }
+    return page(sorted, options, (key) => key > (options.cursor as string))
+  }),
+  // Starts the next page at the cursor's key instead of after it.
+  "cursor repeats a key": withList((all, options) =>
+    page(all, options, (key) => byteOrder(key, options.cursor as string) >= 0),
+  ),
+  // Leaves metadata out of the listing.
+  "listing drops metadata": withList((all, options) => {
+    const result = page(all, options, (key) => byteOrder(key, options.cursor as string) > 0)
+    return { ...result, entries: result.entries.map((entry) => ({ ...entry, metadata: null })) }
+  }),
+}
+
+for (const [name, { driver }] of Object.entries(broken)) {
+  runKVConformance({ name, driver: () => driver, cleanup: () => driver.close(), numRuns: 20 })
+}
