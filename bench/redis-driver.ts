@@ -1,7 +1,8 @@
 // What storage.kv adds on top of Redis: a session read through the store
 // (KVStore.get + the Redis driver + handle.json) against the raw client's GET
-// of the same bytes, one at a time and 100 in flight; and what an ordered
-// list() page costs against the SCAN it is built on.
+// of the same bytes, one at a time and 100 in flight, without and with the
+// read cache (?cache=on); and what an ordered list() page costs against the
+// SCAN it is built on.
 //   node --import tsx bench/redis-driver.ts [--list]
 import { performance } from "node:perf_hooks"
 import { kv } from "@layeron/modules"
@@ -43,7 +44,7 @@ async function measure(name: string, read: () => Promise<unknown>): Promise<stri
   )
   const perSecond = PARALLEL_TOTAL / ((performance.now() - start) / 1000)
   const us = (ms: number) => `${(ms * 1000).toFixed(0)} us`
-  return `${name.padEnd(24)} p50 ${us(percentile(times, 0.5))}, p99 ${us(percentile(times, 0.99))}; ${Math.round(perSecond)} reads/s (${IN_FLIGHT} in flight)`
+  return `${name.padEnd(26)} p50 ${us(percentile(times, 0.5))}, p99 ${us(percentile(times, 0.99))}; ${Math.round(perSecond)} reads/s (${IN_FLIGHT} in flight)`
 }
 
 async function reads(server: RedisServer): Promise<void> {
@@ -51,6 +52,8 @@ async function reads(server: RedisServer): Promise<void> {
   const driver = await redisDriver({ url: server.url })
   const store = kv({ name: "user-sessions", namespace: "auth", driver, ttlSeconds: 86_400 })
   await store.put("session:bench", session, { contentType: "application/json" })
+  const cachedDriver = await redisDriver({ url: `${server.url}?cache=on` })
+  const cached = kv({ name: "user-sessions", namespace: "auth", driver: cachedDriver })
   const redisKey = toRedisKey("auth/user-sessions/session:bench")
   await raw.set("raw:session", session)
   console.log(`value: ${session.length} bytes of JSON`)
@@ -59,9 +62,14 @@ async function reads(server: RedisServer): Promise<void> {
     console.log(await measure("raw GET of packed entry", () => raw.getBuffer(redisKey)))
     console.log(await measure("store.get", () => store.get("session:bench")))
     console.log(await measure("store.get + json()", async () => (await store.get("session:bench"))?.json()))
+    console.log(await measure("cached store.get", () => cached.get("session:bench")))
+    console.log(await measure("cached store.get + json()", async () => (await cached.get("session:bench"))?.json()))
   }
+  const cache = cachedDriver.cache
+  console.log(`cache: ${cache?.hits} hits, ${cache?.misses} misses`)
   raw.disconnect()
   await driver.close()
+  await cachedDriver.close()
 }
 
 async function listing(server: RedisServer): Promise<void> {

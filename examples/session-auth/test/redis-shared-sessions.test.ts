@@ -1,6 +1,7 @@
 // The docs' session example as two separate app processes (`layeron start`)
 // on one Redis: a session made on one is valid on the other, and a logout on
-// one takes effect on the other at its very next request.
+// one takes effect on the other at its very next request, also when each
+// process keeps a read cache (?cache=on).
 import assert from "node:assert/strict"
 import { dirname, join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -21,10 +22,10 @@ interface App {
 let redis: RedisServer
 const apps: App[] = []
 
-async function startApp(): Promise<App> {
+async function startApp(kvUrl = redis.url): Promise<App> {
   const child = spawnWatched(process.execPath, [cli, "start", entry, "--port", "0", "--host", "127.0.0.1"], {
     cwd: root,
-    env: { ...process.env, LAYERON_KV: redis.url, NODE_OPTIONS: "" },
+    env: { ...process.env, LAYERON_KV: kvUrl, NODE_OPTIONS: "" },
   })
   let output = ""
   child.shell.stderr?.on("data", (chunk: Buffer) => {
@@ -138,5 +139,27 @@ describe("two processes of the session example on one Redis", () => {
     assert.equal(response.status, 200)
     const fresh = ((await response.json()) as { token: string }).token
     assert.equal((await profile(a, fresh)).status, 200)
+  })
+})
+
+describe("two processes with the read cache on", () => {
+  let a: App
+  let b: App
+
+  before(async () => {
+    ;[a, b] = await Promise.all([startApp(`${redis.url}?cache=on`), startApp(`${redis.url}?cache=on`)])
+  })
+
+  test("a logout on one process ends the session cached by the other at its next request, every time", async () => {
+    for (let round = 0; round < 50; round++) {
+      const [first, second] = round % 2 === 0 ? [a, b] : [b, a]
+      const token = await login(first, { email: `user${round}@example.com` })
+      // Read twice on the other process: the second read is answered from its cache.
+      assert.equal((await profile(second, token)).status, 200)
+      assert.equal((await profile(second, token)).status, 200)
+      assert.equal((await logout(first, token)).status, 200)
+      assert.equal((await profile(second, token)).status, 401, `round ${round}: a stale session was served`)
+      assert.equal((await profile(first, token)).status, 401)
+    }
   })
 })

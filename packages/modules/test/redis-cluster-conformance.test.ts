@@ -9,6 +9,7 @@ const driver = await redisDriver({ url: cluster.url })
 runKVConformance({
   name: "redis cluster",
   driver: () => driver,
+  secondConnection: () => redisDriver({ url: cluster.url }),
   cleanup: async () => {
     await driver.close()
     await cluster.dispose()

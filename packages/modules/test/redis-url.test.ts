@@ -18,6 +18,7 @@ describe("LAYERON_KV for Redis", () => {
       password: undefined,
       db: 2,
       tls: false,
+      cache: false,
     })
     assert.deepEqual(parseRedisUrl("rediss://app:p%40ss:w0rd@redis.example.com:6390"), {
       cluster: false,
@@ -26,6 +27,7 @@ describe("LAYERON_KV for Redis", () => {
       password: "p@ss:w0rd",
       db: 0,
       tls: true,
+      cache: false,
     })
     assert.deepEqual(parseRedisUrl("redis://:secret@localhost").password, "secret")
     assert.deepEqual(parseRedisUrl("redis://localhost").nodes, [{ host: "localhost", port: 6379 }])
@@ -38,6 +40,8 @@ describe("LAYERON_KV for Redis", () => {
       { host: "::1", port: 7002 },
     ])
     assert.equal(parseRedisUrl("rediss+cluster://u:p@a:1,b:2").tls, true)
+    assert.equal(parseRedisUrl("redis://u:p@a:1/3?cache=on").cache, true)
+    assert.equal(parseRedisUrl("redis://a:1?cache=off").cache, false)
   })
 
   test("refuses a wrong URL in one line that names the variable and hides the password", () => {
@@ -50,6 +54,9 @@ describe("LAYERON_KV for Redis", () => {
       "redis://a:1,b:2",
       "redis+cluster://a:1,b:2/3",
       "redis://user:hunter2@host:6379/x",
+      "redis://user:hunter2@host:6379?cache=yes",
+      "redis://host:6379?timeout=5",
+      "redis+cluster://a:1,b:2?cache=on",
     ]
     for (const url of wrong) {
       assert.throws(

@@ -9,6 +9,8 @@ export interface RedisConfig {
   /** Database number; only a standalone server has more than one. */
   readonly db: number
   readonly tls: boolean
+  /** `?cache=on`: the in-process read cache kept correct by CLIENT TRACKING (standalone only). */
+  readonly cache: boolean
 }
 
 export const REDIS_FORMS =
@@ -38,7 +40,9 @@ export function parseRedisUrl(url: string, source = "LAYERON_KV"): RedisConfig {
     throw new KVError("KV_CONFIG_INVALID", `${source}=${JSON.stringify(redact(url))} ${problem}; use ${REDIS_FORMS}`)
   }
   if (scheme === undefined) return fail("is not a Redis URL")
-  const rest = url.slice(colon + 1)
+  const question = url.indexOf("?")
+  const query = question === -1 ? "" : url.slice(question + 1)
+  const rest = url.slice(colon + 1, question === -1 ? undefined : question)
   if (!rest.startsWith("//")) return fail("must start with redis://, rediss:// or redis+cluster://")
   const body = rest.slice(2)
   const slash = body.indexOf("/")
@@ -56,7 +60,16 @@ export function parseRedisUrl(url: string, source = "LAYERON_KV"): RedisConfig {
     if (!/^\d{1,5}$/.test(path)) fail(`has "/${path}" where a database number (/0, /1, ...) can go`)
     db = Number(path)
   }
-  return { cluster: scheme.cluster, nodes, username, password, db, tls: scheme.tls }
+  const cache = readCache(query, fail)
+  if (cache && scheme.cluster) fail("asks for the read cache, which works on a standalone server only for now")
+  return { cluster: scheme.cluster, nodes, username, password, db, tls: scheme.tls, cache }
+}
+
+function readCache(query: string, fail: (problem: string) => never): boolean {
+  if (query === "") return false
+  const match = /^cache=(on|off)$/.exec(query)
+  if (match === null) return fail(`has "?${query}" where only ?cache=on or ?cache=off can go`)
+  return match[1] === "on"
 }
 
 function readCredentials(

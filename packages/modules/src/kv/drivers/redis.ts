@@ -1,11 +1,14 @@
 import type { Cluster, Redis } from "ioredis"
 import { type Clock, systemClock } from "../clock.js"
 import type { DriverListOptions, KVDriver, ListPage, StoredEntry } from "../driver.js"
+import { KVError } from "../errors.js"
+import { ReadCache, type RedisCacheOptions } from "./redis-cache.js"
 import { closeClient, openClient, type RedisClient } from "./redis-connection.js"
 import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./redis-entry.js"
 import { redisError, withDeadline } from "./redis-errors.js"
 import { toRedisKey } from "./redis-keys.js"
 import { type ListSource, listPage } from "./redis-list.js"
+import { startTracking } from "./redis-tracking.js"
 import { describeRedis, parseRedisUrl, type RedisConfig } from "./redis-url.js"
 
 export interface RedisDriverOptions {
@@ -15,6 +18,13 @@ export interface RedisDriverOptions {
   timeoutMs?: number
   /** The clock the stores read expiry on; lets Redis's own expiry follow a test clock. */
   clock?: Clock
+  /**
+   * An in-process read cache that Redis keeps correct (CLIENT TRACKING): a
+   * hot entry is read with no round trip, and a change made by any process
+   * evicts it everywhere. Standalone Redis only; default off, or `?cache=on`
+   * in the URL.
+   */
+  cache?: boolean | RedisCacheOptions
 }
 
 const DEFAULT_TIMEOUT_MS = 800
@@ -34,14 +44,18 @@ export class RedisDriver implements KVDriver {
   private readonly timeoutMs: number
   private readonly cluster: boolean
   private readonly source: ListSource
+  /** The read cache, when on; its counters serve measurement. */
+  readonly cache: ReadCache | undefined
+  private stopTracking: (() => void) | undefined
 
-  constructor(client: RedisClient, config: RedisConfig, options: RedisDriverOptions) {
+  constructor(client: RedisClient, config: RedisConfig, options: RedisDriverOptions, cache?: ReadCache) {
     this.client = client
     this.target = describeRedis(config)
     this.cluster = config.cluster
     this.clock = options.clock ?? systemClock
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.source = { scan: (pattern, visit) => this.scan(pattern, visit), headers: (keys) => this.headers(keys) }
+    this.cache = cache
   }
 
   /**
@@ -59,29 +73,86 @@ export class RedisDriver implements KVDriver {
 
   async get(key: string): Promise<StoredEntry | null> {
     const redisKey = toRedisKey(key)
-    const packed = await this.run(`get ${key}`, () => this.client.getBuffer(redisKey))
-    return packed === null ? null : unpackEntry(packed, redisKey)
+    const cache = this.cache
+    if (cache?.has(redisKey)) {
+      await invalidationsReceived()
+      const hit = cache.fresh ? cache.get(redisKey) : undefined
+      if (hit !== undefined) return hit
+    }
+    const fetch = cache?.begin(redisKey) ?? null
+    let entry: StoredEntry | null = null
+    try {
+      const packed = await this.run(`get ${key}`, () => this.client.getBuffer(redisKey))
+      entry = packed === null ? null : unpackEntry(packed, redisKey)
+      return entry
+    } finally {
+      cache?.finish(fetch, entry)
+    }
   }
 
   async getMany(keys: readonly string[]): Promise<(StoredEntry | null)[]> {
     const redisKeys = keys.map(toRedisKey)
-    // MGET needs its keys in one slot; on a cluster the GETs go out together, each to its master.
-    const packed = await this.run(`getMany of ${keys.length} keys`, () =>
-      this.cluster
-        ? Promise.all(redisKeys.map((redisKey) => this.client.getBuffer(redisKey)))
-        : (this.client as Redis).mgetBuffer(redisKeys),
-    )
-    return packed.map((value, index) => (value === null ? null : unpackEntry(value, redisKeys[index] as string)))
+    const result: (StoredEntry | null | undefined)[] = redisKeys.map(() => undefined)
+    const cache = this.cache
+    if (cache !== undefined && redisKeys.some((redisKey) => cache.has(redisKey))) {
+      await invalidationsReceived()
+      if (cache.fresh) for (const [index, redisKey] of redisKeys.entries()) result[index] = cache.get(redisKey)
+    }
+    const missing = redisKeys.filter((_, index) => result[index] === undefined)
+    if (missing.length === 0) return result as (StoredEntry | null)[]
+    const fetches = missing.map((redisKey) => cache?.begin(redisKey) ?? null)
+    const entries: (StoredEntry | null)[] = missing.map(() => null)
+    try {
+      // MGET needs its keys in one slot; on a cluster the GETs go out together, each to its master.
+      const packed = await this.run(`getMany of ${keys.length} keys`, () =>
+        this.cluster
+          ? Promise.all(missing.map((redisKey) => this.client.getBuffer(redisKey)))
+          : (this.client as Redis).mgetBuffer(missing),
+      )
+      for (const [index, value] of packed.entries()) {
+        entries[index] = value === null ? null : unpackEntry(value, missing[index] as string)
+      }
+    } finally {
+      for (const [index, fetch] of fetches.entries()) cache?.finish(fetch, entries[index] ?? null)
+    }
+    let next = 0
+    return result.map((cached) => (cached === undefined ? (entries[next++] ?? null) : cached))
   }
 
   async put(key: string, entry: StoredEntry): Promise<void> {
     const redisKey = toRedisKey(key)
     const packed = packEntry(entry)
-    await this.run(`put ${key}`, () =>
-      entry.expiresAt === null
-        ? this.client.set(redisKey, packed)
-        : this.client.set(redisKey, packed, "PXAT", this.redisExpiry(entry.expiresAt)),
+    await this.changing(redisKey, () =>
+      this.run(`put ${key}`, () =>
+        entry.expiresAt === null
+          ? this.client.set(redisKey, packed)
+          : this.client.set(redisKey, packed, "PXAT", this.redisExpiry(entry.expiresAt)),
+      ),
     )
+  }
+
+  /**
+   * A write by this process: evicted before (reads in flight are not cached)
+   * and after (a read that slipped in between is dropped), so this process
+   * reads its own writes without waiting for Redis's invalidation.
+   *
+   * With the cache on, the write also waits for one more reply: Redis sends
+   * the invalidations of a write after the write's own reply, and before its
+   * answer to the next command (measured: 300 of 300 invalidations arrived
+   * after the DEL reply, 0 of 600 after the next PING's). So when a logout
+   * returns, every other process's copy is already on its way, ahead of any
+   * request the logout's response can cause.
+   */
+  private async changing(redisKey: string, write: () => Promise<unknown>): Promise<void> {
+    const cache = this.cache
+    cache?.invalidate(redisKey)
+    try {
+      await write()
+      // The write is done either way; a failed ping must not report it failed.
+      if (cache) await this.client.ping().catch(() => undefined)
+    } finally {
+      cache?.invalidate(redisKey)
+    }
   }
 
   /**
@@ -98,7 +169,8 @@ export class RedisDriver implements KVDriver {
   }
 
   async delete(key: string): Promise<void> {
-    await this.run(`delete ${key}`, () => this.client.del(toRedisKey(key)))
+    const redisKey = toRedisKey(key)
+    await this.changing(redisKey, () => this.run(`delete ${key}`, () => this.client.del(redisKey)))
   }
 
   list(options: DriverListOptions): Promise<ListPage> {
@@ -148,9 +220,26 @@ export class RedisDriver implements KVDriver {
     )
   }
 
+  /** @internal Wires the cache to Redis's invalidations; done once by redisDriver(). */
+  async track(config: RedisConfig): Promise<void> {
+    if (this.cache === undefined) return
+    const tracking = await startTracking(this.client as Redis, config, this.timeoutMs, this.cache)
+    this.stopTracking = tracking.close
+  }
+
   async close(): Promise<void> {
+    this.stopTracking?.()
     await closeClient(this.client, this.timeoutMs)
   }
+}
+
+/**
+ * Lets I/O that has already arrived (an invalidation from Redis) be handled
+ * before a read is answered from the cache: a logout that reached Redis
+ * before this request reached us is never answered from a stale entry.
+ */
+function invalidationsReceived(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 /** How long Redis keeps an entry whose store clock says it expires before the driver's clock says now. */
@@ -163,9 +252,17 @@ const STRAY_CLOCK_GRACE_MS = 60 * 60 * 1000
  */
 export async function redisDriver(options: RedisDriverOptions): Promise<RedisDriver> {
   const config = parseRedisUrl(options.url, "redisDriver() url")
+  const cacheOption = options.cache ?? config.cache
+  if (cacheOption && config.cluster) {
+    throw new KVError("KV_CONFIG_INVALID", "redisDriver(): the read cache works on a standalone Redis only for now")
+  }
   const client = await openClient(config, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-  return new RedisDriver(client, config, options)
+  const cache = cacheOption ? new ReadCache(cacheOption === true ? {} : cacheOption) : undefined
+  const driver = new RedisDriver(client, config, options, cache)
+  await driver.track(config)
+  return driver
 }
 
+export { ReadCache, type RedisCacheOptions } from "./redis-cache.js"
 export { fromRedisKey, toRedisKey } from "./redis-keys.js"
 export { isRedisUrl, parseRedisUrl, type RedisConfig } from "./redis-url.js"
