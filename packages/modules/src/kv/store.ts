@@ -182,7 +182,11 @@ export class KVStore implements LayeronModule {
 
   /** A driver's failure as a KVError that names the store, the key and the operation. */
   private driverError(operation: string, key: unknown, driver: KVDriver, error: unknown): KVError {
-    if (error instanceof KVError) return error
+    if (error instanceof KVError) {
+      // A driver names its backend; the caller also needs the store and key.
+      if (error.message.startsWith(this.name)) return error
+      return new KVError(error.code, `${this.where(key)}: ${error.message}`, { cause: error })
+    }
     const message = error instanceof Error ? error.message : String(error)
     return new KVError("KV_DRIVER_ERROR", `${this.where(key)}: ${operation} failed on ${driver.name}: ${message}`, {
       cause: error,
