@@ -6,6 +6,10 @@ import { UserError } from "./user-error.js"
 const USAGE = `Usage:
   layeron dev <entry.ts> [--port N] [--host H]     run the app from source, restarting on change
   layeron start <entry> [--port N] [--host H]      serve the app; SIGTERM drains and exits 0
+  layeron build --target cloudflare <entry> [--outdir DIR]
+                                                   bundle for Cloudflare Workers, with wrangler.jsonc (default dist/cloudflare)
+  layeron dev --target cloudflare <entry> [--port N] [--host H]
+                                                   run the Worker build in workerd, KV kept in .layeron/
   layeron help                                     show this help
 
 Environment:
@@ -13,7 +17,7 @@ Environment:
   HOST        interface to listen on when --host is not given (default: all)
   LAYERON_KV  storage URL: sqlite:<path> (default sqlite:./.layeron/kv.db) or memory:`
 
-const COMMANDS = new Set(["dev", "start"])
+const COMMANDS = new Set(["dev", "start", "build"])
 
 /** The entry as the user typed it, once known, to say which app failed. */
 let entryForMessages: string | undefined
@@ -40,7 +44,21 @@ async function main(argv: string[]): Promise<number | "serving"> {
     throw new UserError(`Unexpected argument "${positionals[1]}"; ${command} takes one entry file`)
   const options = { entry: positionals[0], port: values.port, host: values.host }
   entryForMessages = options.entry
-  // Each command loads only what it needs.
+  // Each command loads only what it needs: `start` in production never loads esbuild or miniflare.
+  if (command === "build") {
+    const { build } = await import("./commands/build.js")
+    return build({ entry: positionals[0], target: values.target, outdir: values.outdir })
+  }
+  if (values.outdir !== undefined) throw new UserError("--outdir is an option of layeron build")
+  if (values.target !== undefined && (command !== "dev" || values.target !== "cloudflare")) {
+    throw new UserError(
+      `--target ${values.target} is not an option of layeron ${command}; try --target cloudflare with build or dev`,
+    )
+  }
+  if (command === "dev" && values.target === "cloudflare") {
+    const { devCloudflare } = await import("./commands/dev-cloudflare.js")
+    return devCloudflare(options)
+  }
   if (command === "dev") {
     const { dev } = await import("./commands/dev.js")
     return dev(options)
@@ -59,6 +77,8 @@ function parseCommand(command: string, args: string[]) {
         port: { type: "string", short: "p" },
         host: { type: "string" },
         help: { type: "boolean", short: "h" },
+        target: { type: "string" },
+        outdir: { type: "string" },
       },
     })
   } catch (error) {

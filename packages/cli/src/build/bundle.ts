@@ -1,0 +1,66 @@
+import { basename, dirname, resolve } from "node:path"
+import { build, formatMessages, type Message, type Metafile } from "esbuild"
+import { UserError } from "../user-error.js"
+
+export interface WorkerBundle {
+  /** Files the bundle was made from, outside node_modules: what `dev` watches. */
+  readonly inputs: string[]
+  /** The bundle imports `node:` modules, which Workers serves only with nodejs_compat. */
+  readonly importsNode: boolean
+}
+
+/**
+ * The Worker module: the entry, then the app it registered, served as
+ * `export default { fetch }`. An entry that exports its app is served as is;
+ * one that only calls `backend()` (as the docs' examples do) is found in the
+ * registry, as `layeron start` finds it.
+ */
+function workerSource(entryPath: string): string {
+  const entry = JSON.stringify(entryPath)
+  const name = JSON.stringify(basename(entryPath))
+  return `import * as entry from ${entry}
+import { createdBackends, isBackend } from "@layeron/core"
+const app = isBackend(entry.default) ? entry.default : createdBackends().at(-1)
+if (app === undefined) throw new Error(${name} + " created no app: call backend() from @layeron/core in it")
+export default { fetch: (request, env, ctx) => app.fetch(request, env, ctx) }
+`
+}
+
+/** Bundles the entry into one minified ES module for workerd, as wrangler would resolve it. */
+export async function bundleWorker(entryPath: string, outfile: string): Promise<WorkerBundle> {
+  let result: Awaited<ReturnType<typeof build>>
+  try {
+    result = await build({
+      stdin: { contents: workerSource(entryPath), resolveDir: dirname(entryPath), sourcefile: "layeron-worker.js" },
+      outfile,
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      // Packages pick their Workers files by these, as wrangler does (Layeron's Node.js-only files drop out).
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["browser", "module", "main"],
+      external: ["node:*", "cloudflare:*"],
+      minify: true,
+      sourcemap: "linked",
+      legalComments: "none",
+      metafile: true,
+      logLevel: "silent",
+      // The wrapper reads `entry.default` whether or not the entry has one.
+      logOverride: { "import-is-undefined": "silent" },
+    })
+  } catch (error) {
+    const errors = (error as { errors?: Message[] }).errors
+    if (!errors?.length) throw error
+    const text = await formatMessages(errors.slice(0, 3), { kind: "error", color: false })
+    throw new UserError(`the Worker bundle failed:\n${text.join("").trimEnd()}`)
+  }
+  const metafile = result.metafile as Metafile
+  const inputs = Object.keys(metafile.inputs)
+    .filter((path) => !path.includes("node_modules") && path !== "<stdin>")
+    .map((path) => resolve(path))
+  const importsNode = Object.values(metafile.outputs).some((output) =>
+    output.imports.some((imported) => imported.external && imported.path.startsWith("node:")),
+  )
+  return { inputs, importsNode }
+}
