@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process"
 import { readdirSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
 
 const ROOTS = ["packages", "examples"]
 const SKIP = new Set(["node_modules", "dist", ".layeron"])
@@ -26,9 +27,22 @@ if (files.length === 0) {
   console.error("No test files matched")
   process.exit(1)
 }
+// test-hygiene.js fails a file that leaves an unhandled rejection or an open
+// handle; --test-force-exit ends such a file instead of letting it hang.
+const hygiene = fileURLToPath(new URL("./test-hygiene.js", import.meta.url))
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
+  [
+    "--import",
+    "tsx",
+    "--import",
+    hygiene,
+    "--test",
+    "--test-force-exit",
+    "--test-reporter=spec",
+    "--test-concurrency=2",
+    ...files,
+  ],
   {
     stdio: "inherit",
   },

@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import { getRequestListener } from "@hono/node-server"
 import { ListenError } from "./listen-error.js"
 import type { AnyBackend } from "./registry.js"
@@ -58,6 +59,7 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
     },
     listener,
   )
+  server.on("connect", refuseTunnel)
   await listenOn(server, port, options.hostname)
 
   const address = server.address() as AddressInfo
@@ -118,6 +120,12 @@ const REPEATED_SIGNAL_MS = 1000
 function checkingInterval(headersTimeout: number, requestTimeout: number): number {
   const timeouts = [headersTimeout, requestTimeout].filter((timeout) => timeout > 0)
   return Math.max(10, Math.min(1000, ...timeouts))
+}
+
+/** Without a listener Node.js drops a CONNECT without a word; a client gets a clear 405 instead. */
+function refuseTunnel(_request: IncomingMessage, socket: Duplex): void {
+  socket.on("error", () => {})
+  socket.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 }
 
 function portFromEnv(): number {
