@@ -36,6 +36,14 @@ describe("routing", () => {
     assert.equal(await (await app.fetch(request("GET", "/files/a/b/c.txt"))).text(), "/files/a/b/c.txt")
   })
 
+  it("ignores the query and a fragment when routing", async () => {
+    const app = backend({ logger: quietLogger })
+    app.get("/a", () => new Response("a"))
+    assert.equal((await app.fetch(request("GET", "/a?x=1"))).status, 200)
+    assert.equal((await app.fetch(request("GET", "/a#part"))).status, 200)
+    assert.equal((await app.fetch(request("GET", "/a#part?x"))).status, 200)
+  })
+
   it("answers 404 for an unknown path, as JSON", async () => {
     const app = backend({ logger: quietLogger })
     app.get("/known", () => new Response("ok"))

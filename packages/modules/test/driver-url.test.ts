@@ -141,3 +141,9 @@ describe("LAYERON_KV", () => {
     })
   })
 })
+
+it("refuses a store name or namespace that is not valid Unicode, as a KVError", () => {
+  for (const options of [{ name: "a\uD800" }, { name: "ok", namespace: "\uDC00" }]) {
+    assert.throws(() => kv(options), { name: "KVError", code: "KV_OPTIONS_INVALID" })
+  }
+})

@@ -62,10 +62,10 @@ function scopePrefix(namespace: string, name: string): string {
 }
 
 function checkStoreName(value: unknown, option: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 256) {
+  if (typeof value !== "string" || value.length === 0 || value.length > 256 || /[\uD800-\uDFFF]/u.test(value)) {
     throw new KVError(
       "KV_OPTIONS_INVALID",
-      `storage.kv: ${option} must be a string of 1 to 256 characters, got ${showKey(value)}`,
+      `storage.kv: ${option} must be a string of 1 to 256 characters of valid Unicode, got ${showKey(value)}`,
     )
   }
   return value
