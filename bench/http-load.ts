@@ -1,39 +1,62 @@
 // Starts a benchmark server in its own process and drives load at it with
 // autocannon in another, so the server has a core to itself.
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 
+export { median } from "./stats.ts"
+
 export interface LoadResult {
   requestsPerSecond: number
+  p50Ms: number
   p99Ms: number
   non2xx: number
+  errors: number
 }
 
 export interface RunningServer {
   url: string
+  /** A session token (sent as `authorization: Bearer <token>` unless the server announced other headers). */
   token: string
+  /** The headers that carry the session, as the server announced them. */
+  headers: Record<string, string>
+  /** The server process, to read its CPU time. */
+  pid: number
   stop(): Promise<void>
+}
+
+/** What a server prints on its first line of stdout once it listens and holds a valid session. */
+export interface Announcement {
+  url: string
+  token: string
+  headers?: Record<string, string>
 }
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
-export async function startServer(script: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+export async function startServer(
+  script: string,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   })
   const line = await firstLine(child)
-  const { url, token } = JSON.parse(line) as { url: string; token: string }
+  const { url, token, headers } = JSON.parse(line) as Announcement
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   return {
     url,
     token,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => resolve())
-        child.kill("SIGTERM")
-      }),
+    headers: headers ?? { authorization: `Bearer ${token}` },
+    pid: child.pid as number,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+      await exited
+    },
   }
 }
 
@@ -42,6 +65,7 @@ function firstLine(child: ChildProcess): Promise<string> {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
     lines.once("line", (line) => {
       lines.close()
+      child.stdout?.resume()
       resolve(line)
     })
     child.once("exit", (code) => reject(new Error(`server exited with ${code} before announcing itself`)))
@@ -54,7 +78,8 @@ export async function load(
 ): Promise<LoadResult> {
   const autocannon = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url))
   const args = [autocannon, "-j", "-c", String(options.connections), "-d", String(options.seconds)]
-  args.push("-H", `authorization=Bearer ${server.token}`, `${server.url}${options.path}`)
+  for (const [name, value] of Object.entries(server.headers)) args.push("-H", `${name}=${value}`)
+  args.push(`${server.url}${options.path}`)
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "ignore"] })
     let text = ""
@@ -63,14 +88,35 @@ export async function load(
     })
     child.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`autocannon exited with ${code}`))))
   })
-  const report = JSON.parse(output) as { requests: { average: number }; latency: { p99: number }; non2xx: number }
-  return { requestsPerSecond: report.requests.average, p99Ms: report.latency.p99, non2xx: report.non2xx }
+  const report = JSON.parse(output) as {
+    requests: { average: number; total: number }
+    duration: number
+    latency: { p50: number; p99: number }
+    non2xx: number
+    errors: number
+    timeouts: number
+  }
+  return {
+    // Whole-run throughput: the per-second average drops the last partial second.
+    requestsPerSecond: report.duration > 0 ? report.requests.total / report.duration : report.requests.average,
+    p50Ms: report.latency.p50,
+    p99Ms: report.latency.p99,
+    non2xx: report.non2xx,
+    errors: report.errors + report.timeouts,
+  }
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+/** CPU seconds a process has used so far (Linux /proc), or NaN elsewhere. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return Number.NaN
+  }
 }
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100

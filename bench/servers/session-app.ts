@@ -17,7 +17,7 @@ export async function sessionApp(): Promise<{ app: AnyBackend; token: string }> 
   return { app, token }
 }
 
-/** Tells the parent where the server listens and which token to send. */
-export function announce(port: number, token: string): void {
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, token })}\n`)
+/** Tells the parent where the server listens and what to send: a bearer token, or other headers (a cookie). */
+export function announce(port: number, token: string, headers?: Record<string, string>): void {
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, token, headers })}\n`)
 }

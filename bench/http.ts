@@ -1,0 +1,179 @@
+// HTTP: GET /api/profile with a valid session, on Layeron (sqlite, memory,
+// redis) against raw node:http (the limit) and the same app on Hono +
+// unstorage, Fastify + @fastify/session and Express + express-session, each on
+// the same backend. Every server runs in its own process for the whole run;
+// autocannon (another process) loads one server at a time, in an order that
+// rotates every round, and each result is compared with raw node:http in the
+// same round.
+import { join } from "node:path"
+import { cpuSeconds, type LoadResult, load, type RunningServer, startServer } from "./http-load.ts"
+import type { RunContext, Section, Target } from "./report.ts"
+import { count, median, millis, ratio, table } from "./stats.ts"
+
+type Backend = "memory" | "sqlite" | "redis" | "-"
+
+interface Variant {
+  name: string
+  backend: Backend
+  script: string
+  env: Record<string, string>
+  /** Not one of the three Layeron rows the targets are about. */
+  extra?: boolean
+}
+
+const PATH = "/api/profile"
+const CONNECTIONS = 10
+
+function variants(context: RunContext): Variant[] {
+  const redis = context.redis.url
+  const sqlite = (name: string) => join(context.dir, `${name}.db`)
+  const peer = (name: string, script: string, backend: Backend): Variant => ({
+    name,
+    backend,
+    script,
+    env: { BENCH_BACKEND: backend, BENCH_REDIS_URL: redis, BENCH_SQLITE_PATH: sqlite(`http-${script}`) },
+  })
+  return [
+    { name: "raw node:http", backend: "-", script: "raw-node.ts", env: {} },
+    { name: "Layeron", backend: "memory", script: "layeron.ts", env: { LAYERON_KV: "memory:" } },
+    {
+      name: "Layeron",
+      backend: "sqlite",
+      script: "layeron.ts",
+      env: { LAYERON_KV: `sqlite:${sqlite("http-layeron")}` },
+    },
+    { name: "Layeron", backend: "redis", script: "layeron.ts", env: { LAYERON_KV: redis } },
+    {
+      name: "Layeron, `?cache=on`",
+      backend: "redis",
+      script: "layeron.ts",
+      env: { LAYERON_KV: `${redis}?cache=on` },
+      extra: true,
+    },
+    peer("Hono + unstorage", "hono-unstorage.ts", "memory"),
+    peer("Hono + unstorage (db0)", "hono-unstorage.ts", "sqlite"),
+    peer("Hono + unstorage", "hono-unstorage.ts", "redis"),
+    peer("Fastify + @fastify/session", "fastify-session.ts", "memory"),
+    peer("Fastify + @fastify/session + connect-redis", "fastify-session.ts", "redis"),
+    peer("Express + express-session", "express-session.ts", "memory"),
+    peer("Express + express-session + connect-redis", "express-session.ts", "redis"),
+  ]
+}
+
+interface Samples {
+  rps: number[]
+  p50: number[]
+  p99: number[]
+  cpu: number[]
+  /** This round's req/s over raw node:http's in the same round. */
+  vsRaw: number[]
+}
+
+export async function httpSection(context: RunContext): Promise<Section> {
+  const rounds = context.quick ? 2 : 5
+  const seconds = context.quick ? 1.5 : 5
+  const list = variants(context)
+  context.log(`http: starting ${list.length} servers`)
+  const servers: RunningServer[] = []
+  try {
+    // Started one after another: tsx compiling in parallel on two cores only takes longer.
+    for (const variant of list) {
+      servers.push(await startServer(join("bench/servers", variant.script), variant.env))
+    }
+    for (const [index, server] of servers.entries()) {
+      await loadChecked(server, list[index] as Variant, context.quick ? 1 : 2) // warm-up: JIT, caches, connections
+    }
+    const samples = list.map((): Samples => ({ rps: [], p50: [], p99: [], cpu: [], vsRaw: [] }))
+    for (let round = 0; round < rounds; round++) {
+      const results: LoadResult[] = []
+      for (let step = 0; step < list.length; step++) {
+        const index = (step + round) % list.length
+        const server = servers[index] as RunningServer
+        const cpuBefore = cpuSeconds(server.pid)
+        const result = await loadChecked(server, list[index] as Variant, seconds)
+        const sample = samples[index] as Samples
+        sample.cpu.push((cpuSeconds(server.pid) - cpuBefore) / seconds)
+        sample.rps.push(result.requestsPerSecond)
+        sample.p50.push(result.p50Ms)
+        sample.p99.push(result.p99Ms)
+        results[index] = result
+      }
+      const raw = (results[0] as LoadResult).requestsPerSecond
+      for (const [index, result] of results.entries())
+        (samples[index] as Samples).vsRaw.push(result.requestsPerSecond / raw)
+      context.log(`http: round ${round + 1}/${rounds} done`)
+    }
+    return report(list, samples, rounds, seconds)
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()))
+  }
+}
+
+async function loadChecked(server: RunningServer, variant: Variant, seconds: number): Promise<LoadResult> {
+  const result = await load(server, { path: PATH, seconds, connections: CONNECTIONS })
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${variant.name} (${variant.backend}): ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  }
+  return result
+}
+
+function report(list: Variant[], samples: Samples[], rounds: number, seconds: number): Section {
+  const rps = samples.map((sample) => median(sample.rps))
+  const bestPeer = (backend: Backend) => {
+    let best = -1
+    for (const [index, variant] of list.entries()) {
+      if (
+        variant.backend === backend &&
+        !variant.name.startsWith("Layeron") &&
+        (best === -1 || (rps[index] as number) > (rps[best] as number))
+      )
+        best = index
+    }
+    return best
+  }
+  const rows = list.map((variant, index) => {
+    const sample = samples[index] as Samples
+    const peer = bestPeer(variant.backend)
+    const vsPeer =
+      variant.name.startsWith("Layeron") && peer !== -1 ? (rps[index] as number) / (rps[peer] as number) : Number.NaN
+    return [
+      variant.name,
+      variant.backend,
+      count(rps[index] as number),
+      millis(median(sample.p50)),
+      millis(median(sample.p99)),
+      ratio(median(sample.vsRaw)),
+      ratio(vsPeer),
+      `${Math.round(median(sample.cpu) * 100)}%`,
+    ]
+  })
+  const targets: Target[] = []
+  for (const [index, variant] of list.entries()) {
+    if (!variant.name.startsWith("Layeron") || variant.extra) continue
+    const vsRaw = median((samples[index] as Samples).vsRaw)
+    targets.push({
+      goal: `session verify (${variant.backend}) >= 0.85x raw node:http`,
+      measured: ratio(vsRaw),
+      met: vsRaw >= 0.85,
+    })
+    const peer = bestPeer(variant.backend)
+    if (peer !== -1) {
+      const vsPeer = (rps[index] as number) / (rps[peer] as number)
+      targets.push({
+        goal: `>= 1.3x the best peer on ${variant.backend} (${(list[peer] as Variant).name})`,
+        measured: ratio(vsPeer),
+        met: vsPeer >= 1.3,
+      })
+    }
+  }
+  const body = [
+    `GET ${PATH} with a valid session; ${CONNECTIONS} connections; ${rounds} rounds of ${seconds} s per server, ` +
+      'the order rotating each round; medians over the rounds. "x raw" is the median of each round\'s ratio to raw ' +
+      'node:http in that round; "x best peer" compares with the fastest non-Layeron server on the same backend. ' +
+      "\"server CPU\" is the server process's CPU time over the run's wall time (100% = one core): below 100%, " +
+      "something else (the load generator, Redis, the other users of the machine) was the limit.",
+    "",
+    table(["server", "backend", "req/s", "p50", "p99", "x raw", "x best peer", "server CPU"], rows),
+  ].join("\n")
+  return { title: "HTTP: GET /api/profile", body, targets }
+}
