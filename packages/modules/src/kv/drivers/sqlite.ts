@@ -5,6 +5,7 @@ import { type Clock, systemClock } from "../clock.js"
 import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
+import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
 
 export interface SqliteDriverOptions {
   /** The database file; created with its folder if missing. ":memory:" for a private in-memory database. */
@@ -107,7 +108,7 @@ export class SqliteDriver implements KVDriver {
 
   list(options: DriverListOptions): ListPage {
     const { prefix, limit, now } = options
-    const after = options.cursor === null ? "" : decodeCursor(options.cursor)
+    const after = options.cursor === null ? "" : decodeKeyCursor(options.cursor)
     const upper = prefixUpperBound(prefix)
     const rows =
       upper === null
@@ -116,7 +117,7 @@ export class SqliteDriver implements KVDriver {
     const page = rows.slice(0, limit)
     const entries: ListedEntry[] = page.map(([key, expiresAt, metadata]) => ({ key, expiresAt, metadata }))
     const last = page[page.length - 1]
-    return { entries, cursor: rows.length > limit && last !== undefined ? encodeCursor(last[0]) : null }
+    return { entries, cursor: rows.length > limit && last !== undefined ? encodeKeyCursor(last[0]) : null }
   }
 
   /**
@@ -165,17 +166,6 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
 
 function toEntry(row: Row): StoredEntry {
   return { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
-}
-
-function encodeCursor(key: string): string {
-  return Buffer.from(key, "utf8").toString("base64url")
-}
-
-function decodeCursor(cursor: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new KVError("KV_CURSOR_INVALID", "list() cursor is not one this store returned")
-  }
-  return Buffer.from(cursor, "base64url").toString("utf8")
 }
 
 export function sqliteDriver(options: SqliteDriverOptions): SqliteDriver {
