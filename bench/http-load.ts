@@ -9,6 +9,8 @@ export { median } from "./stats.ts"
 
 export interface LoadResult {
   requestsPerSecond: number
+  /** Responses received in the run. */
+  requests: number
   p50Ms: number
   p99Ms: number
   non2xx: number
@@ -98,6 +100,7 @@ export async function load(
   }
   return {
     // Whole-run throughput: the per-second average drops the last partial second.
+    requests: report.requests.total,
     requestsPerSecond: report.duration > 0 ? report.requests.total / report.duration : report.requests.average,
     p50Ms: report.latency.p50,
     p99Ms: report.latency.p99,

@@ -8,7 +8,7 @@
 import { join } from "node:path"
 import { cpuSeconds, type LoadResult, load, type RunningServer, startServer } from "./http-load.ts"
 import type { RunContext, Section, Target } from "./report.ts"
-import { count, median, millis, ratio, table } from "./stats.ts"
+import { count, median, micros, millis, ratio, table } from "./stats.ts"
 
 type Backend = "memory" | "sqlite" | "redis" | "-"
 
@@ -35,6 +35,7 @@ function variants(context: RunContext): Variant[] {
   })
   return [
     { name: "raw node:http", backend: "-", script: "raw-node.ts", env: {} },
+    { name: "@hono/node-server alone (no routing, no storage)", backend: "-", script: "hono-adapter.ts", env: {} },
     { name: "Layeron", backend: "memory", script: "layeron.ts", env: { LAYERON_KV: "memory:" } },
     {
       name: "Layeron",
@@ -65,14 +66,23 @@ interface Samples {
   p50: number[]
   p99: number[]
   cpu: number[]
+  /** Server CPU time per response, in ms. */
+  cpuPerRequest: number[]
   /** This round's req/s over raw node:http's in the same round. */
   vsRaw: number[]
+  /** Raw node:http's CPU per response over this server's, in the same round: the ratio of what a saturated core would serve. */
+  capacityVsRaw: number[]
 }
 
 export async function httpSection(context: RunContext): Promise<Section> {
   const rounds = context.quick ? 2 : 5
-  const seconds = context.quick ? 1.5 : 5
-  const list = variants(context)
+  const seconds = context.quick ? 1 : 5
+  // BENCH_HTTP_ONLY=memory,raw keeps the servers whose name or backend contains one of the words (raw always stays).
+  const only = process.env.BENCH_HTTP_ONLY?.split(",")
+  const list = variants(context).filter(
+    (variant, index) =>
+      index === 0 || only === undefined || only.some((word) => `${variant.name} ${variant.backend}`.includes(word)),
+  )
   context.log(`http: starting ${list.length} servers`)
   const servers: RunningServer[] = []
   try {
@@ -80,10 +90,13 @@ export async function httpSection(context: RunContext): Promise<Section> {
     for (const variant of list) {
       servers.push(await startServer(join("bench/servers", variant.script), variant.env))
     }
+    context.log("http: servers started")
     for (const [index, server] of servers.entries()) {
       await loadChecked(server, list[index] as Variant, context.quick ? 1 : 2) // warm-up: JIT, caches, connections
     }
-    const samples = list.map((): Samples => ({ rps: [], p50: [], p99: [], cpu: [], vsRaw: [] }))
+    const samples = list.map(
+      (): Samples => ({ rps: [], p50: [], p99: [], cpu: [], cpuPerRequest: [], vsRaw: [], capacityVsRaw: [] }),
+    )
     for (let round = 0; round < rounds; round++) {
       const results: LoadResult[] = []
       for (let step = 0; step < list.length; step++) {
@@ -92,15 +105,21 @@ export async function httpSection(context: RunContext): Promise<Section> {
         const cpuBefore = cpuSeconds(server.pid)
         const result = await loadChecked(server, list[index] as Variant, seconds)
         const sample = samples[index] as Samples
-        sample.cpu.push((cpuSeconds(server.pid) - cpuBefore) / seconds)
+        const cpu = cpuSeconds(server.pid) - cpuBefore
+        sample.cpu.push(cpu / seconds)
+        sample.cpuPerRequest.push((cpu * 1000) / result.requests)
         sample.rps.push(result.requestsPerSecond)
         sample.p50.push(result.p50Ms)
         sample.p99.push(result.p99Ms)
         results[index] = result
       }
       const raw = (results[0] as LoadResult).requestsPerSecond
-      for (const [index, result] of results.entries())
-        (samples[index] as Samples).vsRaw.push(result.requestsPerSecond / raw)
+      const rawCpu = (samples[0] as Samples).cpuPerRequest.at(-1) as number
+      for (const [index, result] of results.entries()) {
+        const sample = samples[index] as Samples
+        sample.vsRaw.push(result.requestsPerSecond / raw)
+        sample.capacityVsRaw.push(rawCpu / (sample.cpuPerRequest.at(-1) as number))
+      }
       context.log(`http: round ${round + 1}/${rounds} done`)
     }
     return report(list, samples, rounds, seconds)
@@ -145,6 +164,8 @@ function report(list: Variant[], samples: Samples[], rounds: number, seconds: nu
       ratio(median(sample.vsRaw)),
       ratio(vsPeer),
       `${Math.round(median(sample.cpu) * 100)}%`,
+      micros(median(sample.cpuPerRequest)),
+      ratio(median(sample.capacityVsRaw)),
     ]
   })
   const targets: Target[] = []
@@ -171,9 +192,25 @@ function report(list: Variant[], samples: Samples[], rounds: number, seconds: nu
       'the order rotating each round; medians over the rounds. "x raw" is the median of each round\'s ratio to raw ' +
       'node:http in that round; "x best peer" compares with the fastest non-Layeron server on the same backend. ' +
       "\"server CPU\" is the server process's CPU time over the run's wall time (100% = one core): below 100%, " +
-      "something else (the load generator, Redis, the other users of the machine) was the limit.",
+      'something else (the load generator, Redis, the other users of the machine) was the limit. "CPU per request" ' +
+      "is the server's CPU time over the responses it sent, and \"capacity x raw\" is raw node:http's CPU per request " +
+      "over the server's (median of the rounds): what one saturated core would serve, relative to raw node:http.",
     "",
-    table(["server", "backend", "req/s", "p50", "p99", "x raw", "x best peer", "server CPU"], rows),
+    table(
+      [
+        "server",
+        "backend",
+        "req/s",
+        "p50",
+        "p99",
+        "x raw",
+        "x best peer",
+        "server CPU",
+        "CPU per request",
+        "capacity x raw",
+      ],
+      rows,
+    ),
   ].join("\n")
   return { title: "HTTP: GET /api/profile", body, targets }
 }

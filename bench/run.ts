@@ -2,7 +2,7 @@
 // markdown that BENCHMARKS.md holds.
 //   npm run bench                      the full run
 //   npm run bench -- --quick           under 2 minutes: fewer, shorter rounds; no 10M-row file
-//   npm run bench -- --only http,scale one or more sections: http, storage, scale, memory
+//   npm run bench -- --only http,scale one or more sections: http, storage, scale, sweep, memory
 //   npm run bench -- --out FILE        also write the markdown to FILE
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
@@ -10,14 +10,20 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { httpSection } from "./http.ts"
 import { describeMachine } from "./machine.ts"
+import { memorySection } from "./memory.ts"
 import { startBenchRedis } from "./redis.ts"
 import type { RunContext, Section } from "./report.ts"
+import { scaleSection } from "./scale.ts"
 import { table } from "./stats.ts"
 import { storageSection } from "./storage.ts"
+import { sweepSection } from "./sweep.ts"
 
 const SECTIONS: Record<string, (context: RunContext) => Promise<Section>> = {
   http: httpSection,
   storage: storageSection,
+  scale: scaleSection,
+  sweep: sweepSection,
+  memory: memorySection,
 }
 
 function option(name: string): string | undefined {

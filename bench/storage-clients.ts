@@ -77,6 +77,27 @@ function rawRedis(url: string): Client {
   }
 }
 
+/** The raw client with the driver's per-command timeout (800 ms): what that safety costs on its own. */
+async function rawRedisWithTimeout(url: string): Promise<Client> {
+  const { port, hostname } = new URL(url)
+  const redis = new Redis({ host: hostname, port: Number(port), commandTimeout: 800, enableOfflineQueue: false })
+  await new Promise((resolve) => redis.once("ready", resolve))
+  return {
+    name: "raw ioredis, commandTimeout 800 ms as in the driver",
+    kind: "raw",
+    read: (key) => redis.getBuffer(key),
+    get: async (key) => {
+      const value = await redis.get(key)
+      return value === null ? null : JSON.parse(value)
+    },
+    put: (key, session) => redis.set(key, JSON.stringify(session), "PX", DAY_MS),
+    delete: (key) => redis.del(key),
+    close: async () => {
+      redis.disconnect()
+    },
+  }
+}
+
 function rawMap(): Client {
   const map = new Map<string, string>()
   return {
@@ -172,7 +193,9 @@ async function unstorage(backend: BackendName, dir: string, redisUrl: string): P
 export async function clientsFor(backend: BackendName, dir: string, redisUrl: string): Promise<Client[]> {
   const raw =
     backend === "sqlite" ? rawSqlite(join(dir, "storage-raw.db")) : backend === "redis" ? rawRedis(redisUrl) : rawMap()
-  const clients = [raw, await layeron(backend, dir, redisUrl)]
+  const clients = [raw]
+  if (backend === "redis") clients.push(await rawRedisWithTimeout(redisUrl))
+  clients.push(await layeron(backend, dir, redisUrl))
   if (backend === "redis") clients.push(await layeron(backend, dir, redisUrl, true))
   clients.push(await keyv(backend, dir, redisUrl), await unstorage(backend, dir, redisUrl))
   return clients

@@ -15,7 +15,7 @@ import {
   newSession,
   type Session,
 } from "./backend.ts"
-import { announce } from "./session-app.ts"
+import { announce, exitOnSigterm } from "./session-app.ts"
 
 interface Request {
   body: { email: string }
@@ -67,3 +67,4 @@ const server = app.listen(0, "127.0.0.1", async () => {
   })
   announce(port, "", { cookie: cookiePair(login.headers.get("set-cookie")) })
 })
+exitOnSigterm()

@@ -14,7 +14,7 @@ import {
   newSession,
   type Session,
 } from "./backend.ts"
-import { announce } from "./session-app.ts"
+import { announce, exitOnSigterm } from "./session-app.ts"
 
 declare module "fastify" {
   interface Session {
@@ -58,3 +58,4 @@ await app.listen({ port: 0, host: "127.0.0.1" })
 const address = app.server.address()
 if (address === null || typeof address === "string") throw new Error("no TCP address")
 announce(address.port, "", { cookie })
+exitOnSigterm()

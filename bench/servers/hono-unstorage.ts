@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server"
 import { Hono } from "hono"
 import { createStorage, type Driver } from "unstorage"
 import { BENCH_EMAIL, backendFromEnv, DAY_SECONDS, newSession, type Session } from "./backend.ts"
-import { announce } from "./session-app.ts"
+import { announce, exitOnSigterm } from "./session-app.ts"
 
 type StoredSession = Session & { expiresAt: number }
 
@@ -47,3 +47,4 @@ const login = await app.request("/api/auth/login", {
 })
 const { token } = (await login.json()) as { token: string }
 serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => announce(info.port, token))
+exitOnSigterm()

@@ -1,7 +1,7 @@
 // The limit: node:http answering the profile JSON with no framework and no storage.
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { announce } from "./session-app.ts"
+import { announce, exitOnSigterm } from "./session-app.ts"
 
 const token = "raw-token"
 const body = JSON.stringify({ message: "Hello, bench@example.com!", roles: ["admin"] })
@@ -15,3 +15,4 @@ const server = createServer((request, response) => {
   }
 })
 server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port, token))
+exitOnSigterm()

@@ -21,3 +21,8 @@ export async function sessionApp(): Promise<{ app: AnyBackend; token: string }> 
 export function announce(port: number, token: string, headers?: Record<string, string>): void {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, token, headers })}\n`)
 }
+
+/** For servers without a shutdown of their own: exit on SIGTERM, so that --cpu-prof writes its profile. */
+export function exitOnSigterm(): void {
+  process.once("SIGTERM", () => process.exit(0))
+}
