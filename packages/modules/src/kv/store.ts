@@ -203,7 +203,9 @@ export class KVStore implements LayeronModule {
     const driver = this.driver ?? (await this.open())
     let entry: StoredEntry | null
     try {
-      entry = await driver.get(this.prefix + key)
+      const pending = driver.get(this.prefix + key)
+      // The sqlite and memory drivers answer at once: awaiting a plain value would cost a turn of the microtask queue.
+      entry = isPromiseLike(pending) ? await pending : pending
     } catch (error) {
       throw this.driverError("get", key, driver, error)
     }
@@ -328,6 +330,10 @@ export class KVStore implements LayeronModule {
     }
     return page.cursor === null ? { keys, complete: true } : { keys, cursor: page.cursor, complete: false }
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function"
 }
 
 function processEnv(): Readonly<Record<string, unknown>> {
