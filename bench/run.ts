@@ -4,6 +4,8 @@
 //   npm run bench -- --quick           under 2 minutes: fewer, shorter rounds; no 10M-row file
 //   npm run bench -- --only http,scale one or more sections: http, storage, scale, sweep, memory
 //   npm run bench -- --out FILE        also write the markdown to FILE
+//   BENCH_HTTP_ONLY=memory,sqlite      only the HTTP servers whose name or backend has one of the words (and raw)
+// Other tools here: cpu-profile.ts (a server under load with --cpu-prof), adapter.ts, redis-*.ts.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -55,7 +57,8 @@ try {
 }
 
 const seconds = (performance.now() - started) / 1000
-const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`
+const shown = process.argv.slice(2).filter((arg, index, args) => arg !== "--out" && args[index - 1] !== "--out")
+const command = `npm run bench${shown.length > 0 ? ` -- ${shown.join(" ")}` : ""}`
 const targets = sections.flatMap((section) => section.targets)
 const markdown = [
   `Run: \`${command}\`, ${new Date().toISOString()}, ${seconds.toFixed(0)} s${quick ? " (quick mode)" : ""}.`,
