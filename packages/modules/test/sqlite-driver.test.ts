@@ -1,5 +1,5 @@
 // What the SQLite driver promises beyond the shared contract: WAL, an indexed
-// expiry column, a sweep in small batches that never holds the event loop
+// expiry column, a sweep on a worker thread that never holds the event loop
 // (and never crashes the process), and one file shared by several processes.
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it, mock } from "node:test"
 import { fileURLToPath } from "node:url"
-import { kv } from "@layeron/modules"
+import { isKVError, kv } from "@layeron/modules"
 import { SWEEP_SQL, sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import { FakeClock } from "@layeron/modules/testing"
 import Database from "better-sqlite3"
@@ -57,33 +57,81 @@ describe("the sqlite driver", () => {
     }
   })
 
-  it("sweeps expired rows in batches, yielding to the event loop between them, and keeps live rows", async () => {
+  it("sweeps expired rows on a worker thread while this thread serves reads and writes, and keeps live rows", async () => {
     const path = newPath()
     const clock = new FakeClock()
-    const driver = sqliteDriver({ path, clock, sweepBatchSize: 500 })
+    const driver = sqliteDriver({ path, clock, sweepBatchSize: 50 })
     try {
       const store = kv({ name: "sweep", driver, clock })
       for (let index = 0; index < 5000; index++) await store.put(`dead:${index}`, "x".repeat(100), { ttlSeconds: 60 })
       for (let index = 0; index < 100; index++) await store.put(`live:${index}`, "v", { ttlSeconds: 3600 })
       clock.advanceSeconds(60)
-      let timerRuns = 0
-      const timer = setInterval(() => timerRuns++, 0)
       const sweeping = driver.sweep()
-      assert.equal(countRows(path), 5100 - 500, "the first batch of 500 is gone, and the sweep has yielded")
-      await nextTurn()
-      const afterOneTurn = countRows(path)
-      assert.ok(afterOneTurn >= 100 + 500 && afterOneTurn < 5100 - 500, `one more batch per turn: ${afterOneTurn}`)
-      assert.equal((await store.get("live:7"))?.key, "live:7", "requests are served mid-sweep")
+      assert.equal(driver.sweep(), sweeping, "one sweep at a time: a second call joins it")
+      assert.equal(countRows(path), 5100, "nothing is removed on this thread")
+      let turns = 0
+      let served = 0
+      let finished = false
+      sweeping.finally(() => {
+        finished = true
+      })
+      while (!finished) {
+        // Reads and writes go on meanwhile; a write waits at most for one batch of the sweep.
+        assert.equal((await store.get(`live:${turns % 100}`))?.key, `live:${turns % 100}`)
+        await store.put(`new:${turns}`, "n", { ttlSeconds: 3600 })
+        served++
+        turns++
+        await nextTurn()
+      }
       const removed = await sweeping
-      clearInterval(timer)
       assert.equal(removed, 5000)
-      assert.ok(timerRuns >= 2, `a timer scheduled meanwhile fired during the sweep (${timerRuns} times)`)
-      assert.equal(countRows(path), 100)
-      assert.equal((await store.list()).keys.length, 100)
+      assert.ok(served >= 2, `this thread served ${served} reads and writes while the sweep ran`)
+      assert.equal(countRows(path), 100 + served)
+      assert.equal((await store.list({ prefix: "live:" })).keys.length, 100)
       assert.equal(await driver.sweep(), 0, "nothing left to sweep")
     } finally {
       driver.close()
     }
+  })
+
+  it("sweeps a private in-memory database on this thread, yielding between batches", async () => {
+    const clock = new FakeClock()
+    const driver = sqliteDriver({ path: ":memory:", clock, sweepBatchSize: 100 })
+    try {
+      const store = kv({ name: "memory-sweep", driver, clock })
+      for (let index = 0; index < 1000; index++) await store.put(`dead:${index}`, "x", { ttlSeconds: 60 })
+      await store.put("live", "v", { ttlSeconds: 3600 })
+      clock.advanceSeconds(60)
+      let turns = 0
+      const timer = setInterval(() => turns++, 0)
+      const removed = await driver.sweep()
+      clearInterval(timer)
+      assert.equal(removed, 1000)
+      assert.ok(turns >= 2, `timers fired between batches (${turns} times)`)
+      assert.deepEqual(
+        (await store.list()).keys.map((key) => key.name),
+        ["live"],
+      )
+    } finally {
+      driver.close()
+    }
+  })
+
+  it("stops a sweep in progress when the store closes", async () => {
+    const path = newPath()
+    const clock = new FakeClock()
+    // One row per transaction: a sweep of 20,000 rows takes a while.
+    const driver = sqliteDriver({ path, clock, sweepBatchSize: 1 })
+    const store = kv({ name: "closing", driver, clock })
+    const total = 20_000
+    for (let index = 0; index < total; index++) await store.put(`dead:${index}`, "x", { ttlSeconds: 60 })
+    clock.advanceSeconds(60)
+    const sweeping = driver.sweep()
+    while (countRows(path) === total) await new Promise((resolve) => setTimeout(resolve, 5))
+    driver.close()
+    const removed = await sweeping
+    assert.ok(removed > 0 && removed < total, `the sweep stopped early: ${removed} of ${total} removed`)
+    assert.equal(countRows(path), total - removed, "what it reported is what it removed")
   })
 
   it("sweeps on its own timer, and a sweep that fails is retried, never an unhandled rejection", async () => {
@@ -102,15 +150,16 @@ describe("the sqlite driver", () => {
       // Another process holds the write lock past the driver's timeout: this sweep fails.
       locker.exec("BEGIN IMMEDIATE")
       mock.timers.tick(1000)
-      await nextTurn()
+      // driver.sweep() joins the sweep the timer started.
+      await assert.rejects(driver.sweep(), (error) => isKVError(error, "KV_UNAVAILABLE"))
       await nextTurn()
       assert.deepEqual(unhandled, [])
       assert.equal(countRows(path), 10, "the locked sweep removed nothing")
       assert.equal(await store.get("dead:0"), null, "expired rows stay hidden meanwhile")
       locker.exec("COMMIT")
       mock.timers.tick(1000)
-      await nextTurn()
-      assert.equal(countRows(path), 0, "the next sweep removed them")
+      assert.equal(await driver.sweep(), 10, "the next sweep removed them")
+      assert.equal(countRows(path), 0)
       assert.deepEqual(unhandled, [])
     } finally {
       mock.timers.reset()

@@ -6,16 +6,17 @@ import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } 
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
 import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
+import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
+import { SweepThread } from "./sqlite-sweep.js"
+
+export { SWEEP_SQL }
 
 export interface SqliteDriverOptions {
   /** The database file; created with its folder if missing. ":memory:" for a private in-memory database. */
   path: string
   /** How often expired entries are removed (default 60 s). */
   sweepIntervalMs?: number
-  /**
-   * At most this many rows are removed per step of a sweep (default 100); a step shrinks below it to hold
-   * the event loop about 2 ms, since an expired row on a random page costs tens of microseconds to remove.
-   */
+  /** How many rows one transaction of a sweep removes (default 100): what an app's write may wait for. */
   sweepBatchSize?: number
   /** How long a write waits for another process's lock before failing (default 5 s). */
   busyTimeoutMs?: number
@@ -26,25 +27,11 @@ export interface SqliteDriverOptions {
 type Row = [value: Uint8Array, contentType: string, metadata: string | null, expiresAt: number | null]
 type ListRow = [key: string, expiresAt: number | null, metadata: string | null]
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS layeron_kv (
-    key TEXT PRIMARY KEY NOT NULL,
-    value BLOB NOT NULL,
-    content_type TEXT NOT NULL,
-    metadata TEXT,
-    expires_at INTEGER
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS layeron_kv_expires_at ON layeron_kv (expires_at) WHERE expires_at IS NOT NULL;
-`
-
-/** One batch of a sweep: the oldest expired rows, found through the expiry index. Exported for its query-plan test. */
-export const SWEEP_SQL = `DELETE FROM layeron_kv WHERE key IN
-  (SELECT key FROM layeron_kv WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`
-
 /**
  * Entries in an embedded SQLite file (better-sqlite3): WAL, so readers never
  * wait for a writer and several processes can share the file; expiry in an
- * indexed column, checked on read and swept in small batches.
+ * indexed column, checked on read and swept in small batches on a worker
+ * thread.
  */
 export class SqliteDriver implements KVDriver {
   readonly name = "sqlite"
@@ -52,17 +39,18 @@ export class SqliteDriver implements KVDriver {
   private readonly db: Database.Database
   private readonly clock: Clock
   private readonly batchSize: number
+  private readonly busyTimeoutMs: number
   private readonly timer: ReturnType<typeof setInterval>
   private readonly statements
   private sweeping: Promise<number> | undefined
-  /** The batch size the last sweep settled on, so the next one starts there. */
-  private nextSweepBatch = Number.POSITIVE_INFINITY
+  private sweepThread: SweepThread | undefined
 
   constructor(options: SqliteDriverOptions) {
     this.path = options.path
     this.clock = options.clock ?? systemClock
     this.batchSize = options.sweepBatchSize ?? 100
-    this.db = openDatabase(options.path, options.busyTimeoutMs ?? 5000)
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000
+    this.db = openDatabase(options.path, this.busyTimeoutMs)
     const db = this.db
     this.statements = {
       get: db
@@ -126,48 +114,50 @@ export class SqliteDriver implements KVDriver {
   }
 
   /**
-   * Removes expired entries in batches, yielding to the event loop between
-   * batches so requests are never held up; returns how many were removed.
+   * Removes expired entries in batches and returns how many were removed. A
+   * file is swept on a worker thread (sqlite-sweep.ts), so requests are never
+   * held up; a private ":memory:" database, which no other connection can
+   * reach, on this thread, yielding to the event loop between batches.
    */
   sweep(): Promise<number> {
-    this.sweeping ??= this.sweepBatches().finally(() => {
+    this.sweeping ??= (this.path === ":memory:" ? this.sweepHere() : this.sweepOnThread()).finally(() => {
       this.sweeping = undefined
     })
     return this.sweeping
   }
 
-  private async sweepBatches(): Promise<number> {
+  private async sweepOnThread(): Promise<number> {
+    if (!this.db.open) return 0
+    const thread = new SweepThread({
+      path: this.path,
+      busyTimeoutMs: this.busyTimeoutMs,
+      batchSize: this.batchSize,
+      now: this.clock.now(),
+    })
+    this.sweepThread = thread
+    try {
+      return await thread.done
+    } finally {
+      this.sweepThread = undefined
+    }
+  }
+
+  private async sweepHere(): Promise<number> {
     let removed = 0
-    let batch = Math.min(this.batchSize, this.nextSweepBatch)
     for (;;) {
       if (!this.db.open) return removed
-      const started = performance.now()
-      const { changes } = this.statements.sweep.run(this.clock.now(), batch)
+      const { changes } = this.statements.sweep.run(this.clock.now(), this.batchSize)
       removed += changes
-      // Expired rows lie on random pages (tokens are random): each removal dirties about one page. Copying
-      // them into the database now keeps SQLite's own checkpoint (at 1000 pages: tens of ms) out of any step.
-      if (changes > 0) this.db.pragma("wal_checkpoint(PASSIVE)")
-      if (changes < batch) return removed
-      batch = nextSweepBatch(batch, performance.now() - started, this.batchSize)
-      this.nextSweepBatch = batch
+      if (changes < this.batchSize) return removed
       await new Promise((resolve) => setImmediate(resolve))
     }
   }
 
   close(): void {
     clearInterval(this.timer)
+    this.sweepThread?.stop()
     if (this.db.open) this.db.close()
   }
-}
-
-/** About how long one step of a sweep may hold the event loop: the batch size follows it. */
-const SWEEP_STEP_MS = 2
-/** The fewest rows a step removes, so that a slow disk still makes progress. */
-const MIN_SWEEP_BATCH = 10
-
-function nextSweepBatch(batch: number, tookMs: number, max: number): number {
-  const scaled = Math.floor(batch * Math.min(2, SWEEP_STEP_MS / Math.max(tookMs, 0.01)))
-  return Math.max(MIN_SWEEP_BATCH, Math.min(max, scaled))
 }
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
