@@ -1,14 +1,14 @@
 // What bounding a Redis command costs: GETs on two ioredis clients of one
-// throwaway redis-server, 32 in flight (a loaded server), in alternating
-// rounds: no timeout at all, and ioredis's commandTimeout as the driver sets
-// it (a timer armed and cleared per command). Prints the median CPU time per
-// GET of each.
+// throwaway redis-server, in alternating rounds, one at a time (a request's
+// own read) and 32 in flight (a loaded server): no timeout at all, and
+// ioredis's commandTimeout as the driver sets it (a timer armed and cleared
+// per command). Prints the median time per GET awaited alone, and the median
+// CPU time per GET with 32 in flight, each against no timeout.
 //   node --import tsx bench/redis-timeouts.ts
 import { Redis } from "ioredis"
 import { startBenchRedis } from "./redis.ts"
 import { median } from "./stats.ts"
 
-const IN_FLIGHT = 32
 const PER_ROUND = 20_000
 const ROUNDS = 8
 
@@ -27,25 +27,39 @@ const variants: [string, () => Promise<unknown>][] = [
   ["no timeout", () => plain.getBuffer("session")],
   ["ioredis commandTimeout: 800", () => timed.getBuffer("session")],
 ]
-const cpu = new Map<string, number[]>(variants.map(([name]) => [name, []]))
+
+/** Runs PER_ROUND GETs, `inFlight` at a time; returns [wall µs per GET, CPU µs per GET]. */
+async function round(get: () => Promise<unknown>, inFlight: number): Promise<[number, number]> {
+  const cpuBefore = process.cpuUsage()
+  const start = performance.now()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next++ < PER_ROUND) await get()
+    }),
+  )
+  const cpu = process.cpuUsage(cpuBefore)
+  return [((performance.now() - start) * 1000) / PER_ROUND, (cpu.user + cpu.system) / PER_ROUND]
+}
+
+const alone = new Map<string, number[]>(variants.map(([name]) => [name, []]))
+const loaded = new Map<string, number[]>(variants.map(([name]) => [name, []]))
 try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, get] of round % 2 === 0 ? variants : [...variants].reverse()) {
-      const before = process.cpuUsage()
-      let next = 0
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (next++ < PER_ROUND) await get()
-        }),
-      )
-      const used = process.cpuUsage(before)
-      cpu.get(name)?.push((used.user + used.system) / PER_ROUND)
+  for (let index = 0; index < ROUNDS; index++) {
+    for (const [name, get] of index % 2 === 0 ? variants : [...variants].reverse()) {
+      alone.get(name)?.push((await round(get, 1))[0])
+      loaded.get(name)?.push((await round(get, 32))[1])
     }
   }
-  const baseline = median(cpu.get("no timeout") ?? [])
-  for (const [name, samples] of cpu) {
-    const perGet = median(samples)
-    console.log(`${name.padEnd(28)} ${perGet.toFixed(2)} us CPU per GET (${(perGet / baseline).toFixed(2)}x)`)
+  const baseAlone = median(alone.get("no timeout") ?? [])
+  const baseLoaded = median(loaded.get("no timeout") ?? [])
+  for (const [name] of variants) {
+    const wall = median(alone.get(name) ?? [])
+    const cpu = median(loaded.get(name) ?? [])
+    console.log(
+      `${name.padEnd(28)} alone ${wall.toFixed(1)} µs per GET (${(wall / baseAlone).toFixed(2)}x); ` +
+        `32 in flight ${cpu.toFixed(1)} µs CPU per GET (${(cpu / baseLoaded).toFixed(2)}x)`,
+    )
   }
 } finally {
   for (const redis of [plain, timed]) redis.disconnect()
