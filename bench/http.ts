@@ -103,8 +103,11 @@ export async function httpSection(context: RunContext): Promise<Section> {
       servers.push(await startServer(join("bench/servers", variant.script), variant.env))
     }
     context.log("http: servers started")
-    for (const [index, server] of servers.entries()) {
-      await loadChecked(server, list[index] as Variant, context.quick ? 1 : 2) // warm-up: JIT, caches, connections
+    // Warm-up (JIT, caches, connections): one server at a time; in quick mode all at once, which warms as well.
+    if (context.quick) {
+      await Promise.all(servers.map((server, index) => loadChecked(server, list[index] as Variant, 2)))
+    } else {
+      for (const [index, server] of servers.entries()) await loadChecked(server, list[index] as Variant, 2)
     }
     const samples = list.map(
       (): Samples => ({
