@@ -9,12 +9,16 @@ export interface MemoryDriverOptions {
   clock?: Clock
 }
 
+/** Entries looked at per turn of the event loop when sweeping: about a millisecond's work. */
+const SWEEP_SLICE = 1000
+
 /** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */
 export class MemoryDriver implements KVDriver {
   readonly name = "memory"
   private readonly entries = new Map<string, StoredEntry>()
   private readonly clock: Clock
   private readonly timer: ReturnType<typeof setInterval>
+  private sweeping: Promise<number> | undefined
 
   constructor(options: MemoryDriverOptions = {}) {
     this.clock = options.clock ?? systemClock
@@ -62,14 +66,33 @@ export class MemoryDriver implements KVDriver {
     return { entries, cursor: matching.length > limit && last !== undefined ? last : null }
   }
 
-  /** Removes expired entries; returns how many. */
-  sweep(): number {
+  /**
+   * Removes expired entries, a slice at a time with a turn of the event loop
+   * between slices, and resolves to how many were removed; one sweep runs at
+   * a time. A single pass over a million entries, half expired, held the loop
+   * 385 ms; in slices the longest gap was 21-40 ms, mostly one full garbage
+   * collection of the 110 MB heap those entries fill (--trace-gc).
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepSlices().finally(() => {
+      this.sweeping = undefined
+    })
+    return this.sweeping
+  }
+
+  private async sweepSlices(): Promise<number> {
     const now = this.clock.now()
     let removed = 0
+    let inSlice = 0
+    // A Map's iterator stays valid while entries are deleted or added between slices.
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt !== null && entry.expiresAt <= now) {
         this.entries.delete(key)
         removed++
+      }
+      if (++inSlice === SWEEP_SLICE) {
+        inSlice = 0
+        await nextTurn()
       }
     }
     return removed
@@ -79,6 +102,11 @@ export class MemoryDriver implements KVDriver {
     clearInterval(this.timer)
     this.entries.clear()
   }
+}
+
+/** A turn of the event loop; Workers have no setImmediate. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)))
 }
 
 export function memoryDriver(options?: MemoryDriverOptions): MemoryDriver {
