@@ -7,7 +7,7 @@ import { kv } from "@layeron/modules"
 import { redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
 import { redisInfo } from "./redis.ts"
 import type { RunContext, Section } from "./report.ts"
-import { sessionKey } from "./sqlite-fill.ts"
+import { sessionJson, sessionKey } from "./sqlite-fill.ts"
 import { bytes, count, table } from "./stats.ts"
 
 const run = promisify(execFile)
@@ -32,13 +32,6 @@ async function memoryDriverBytes(sessions: number): Promise<Probe> {
 }
 
 async function redisBytes(context: RunContext, sessions: number) {
-  const session = (index: number) =>
-    JSON.stringify({
-      userId: `usr_${index}`,
-      email: "ada@example.com",
-      roles: ["admin"],
-      createdAt: new Date(index).toISOString(),
-    })
   await context.redis.cli("flushall")
   const usedMemory = async () => Number(await redisInfo(context.redis, "memory", "used_memory"))
   const before = await usedMemory()
@@ -48,7 +41,7 @@ async function redisBytes(context: RunContext, sessions: number) {
     const end = Math.min(sessions, start + 500)
     const puts: Promise<void>[] = []
     for (let index = start; index < end; index++) {
-      puts.push(store.put(sessionKey(index), session(index), { contentType: "application/json" }))
+      puts.push(store.put(sessionKey(index), sessionJson(index), { contentType: "application/json" }))
     }
     await Promise.all(puts)
   }

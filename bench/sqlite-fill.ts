@@ -13,6 +13,16 @@ export function sessionKey(index: number): string {
   return `session:${index.toString(16).padStart(8, "0")}-7c1e-4b1a-9f3e-${tail}`
 }
 
+/** The i-th distinct session, as the docs' example stores it (JSON). */
+export function sessionJson(index: number): string {
+  return JSON.stringify({
+    userId: `usr_${index}`,
+    email: "ada@example.com",
+    roles: ["admin"],
+    createdAt: new Date(index).toISOString(),
+  })
+}
+
 const VALUE = Buffer.from(
   JSON.stringify({
     userId: "usr_100",
