@@ -16,7 +16,6 @@ function used(): number {
   return memory.heapUsed + memory.arrayBuffers
 }
 
-
 // A Map<string, string> of the JSON itself: the least a JavaScript process can hold.
 let before = used()
 const map = new Map<string, string>()
