@@ -199,6 +199,46 @@ describe("cloudflare driver", () => {
     assert.equal(await driver.get("foreign"), null)
   })
 
+  test("KV refusing for now (429, 5xx) is KV_UNAVAILABLE, a 503; any other failure stays the runtime's error", async () => {
+    // The real namespace, except that one call fails as the Workers runtime words it; Miniflare has no rate limit.
+    let failure: string | undefined
+    const real = kv.DRIVER as KVNamespace
+    const failing: KVNamespace = {
+      getWithMetadata: ((...args: unknown[]) =>
+        failure === undefined
+          ? (real.getWithMetadata as (...forwarded: unknown[]) => unknown)(...args)
+          : Promise.reject(new Error(`KV GET failed: ${failure}`))) as KVNamespace["getWithMetadata"],
+      put: (...args) =>
+        failure === undefined ? real.put(...args) : Promise.reject(new Error(`KV PUT failed: ${failure}`)),
+      delete: (key) =>
+        failure === undefined ? real.delete(key) : Promise.reject(new Error(`KV DELETE failed: ${failure}`)),
+      list: (options) =>
+        failure === undefined ? real.list(options) : Promise.reject(new Error(`KV LIST failed: ${failure}`)),
+    }
+    const store = new KVStore({ name: "limited", namespace: "auth", driver: cloudflareDriver(failing) })
+    await store.put("k", "v")
+    for (const reason of ["429 Too Many Requests", "503 Service Unavailable", "500 Internal Server Error"]) {
+      failure = reason
+      for (const [operation, call] of [
+        ["get", () => store.get("k")],
+        ["put", () => store.put("k", "w")],
+        ["delete", () => store.delete("k")],
+        ["list", () => store.list()],
+      ] as const) {
+        await assert.rejects(call(), (error: unknown) => {
+          assert.ok(isKVError(error, "KV_UNAVAILABLE"), `${operation} with ${reason}: ${String(error)}`)
+          assert.equal(error.status, 503)
+          assert.match(error.message, new RegExp(`cloudflare KV is unavailable \\(${operation}.*${reason}`))
+          return true
+        })
+      }
+    }
+    failure = "400 Bad Request"
+    await assert.rejects(store.put("k", "w"), (error: unknown) => isKVError(error, "KV_DRIVER_ERROR"))
+    failure = undefined
+    assert.equal(await (await store.get("k"))?.text(), "v", "nothing was written while KV refused")
+  })
+
   test("refuses something that is not a KV namespace", () => {
     assert.throws(
       () => cloudflareDriver({} as KVNamespace),

@@ -61,7 +61,7 @@ export class CloudflareKVDriver implements KVDriver {
   }
 
   async get(key: string): Promise<StoredEntry | null> {
-    const { value, metadata } = await this.kv.getWithMetadata(key, { type: "arrayBuffer" })
+    const { value, metadata } = await this.run("get", key, () => this.kv.getWithMetadata(key, { type: "arrayBuffer" }))
     return value === null ? null : entryOf(new Uint8Array(value), metadata)
   }
 
@@ -76,7 +76,9 @@ export class CloudflareKVDriver implements KVDriver {
 
   /** Up to 100 keys in one bulk read; a value that is not plain text is read again on its own. */
   private async readChunk(keys: string[]): Promise<(StoredEntry | null)[]> {
-    const found = await this.kv.getWithMetadata(keys, { type: "text" })
+    const found = await this.run(`getMany of ${keys.length} keys`, null, () =>
+      this.kv.getWithMetadata(keys, { type: "text" }),
+    )
     return Promise.all(
       keys.map((key) => {
         const item = found.get(key) ?? null
@@ -93,16 +95,20 @@ export class CloudflareKVDriver implements KVDriver {
 
   async put(key: string, entry: StoredEntry): Promise<void> {
     const metadata = packMetadata(entry, readsBackAsText(entry.value), `${this.label} key ${showKey(key)}`)
-    await this.kv.put(key, entry.value, { metadata, ...kvExpiry(entry.expiresAt, Date.now()) })
+    await this.run("put", key, () =>
+      this.kv.put(key, entry.value, { metadata, ...kvExpiry(entry.expiresAt, Date.now()) }),
+    )
   }
 
   async delete(key: string): Promise<void> {
-    await this.kv.delete(key)
+    await this.run("delete", key, () => this.kv.delete(key))
   }
 
   async list(options: DriverListOptions): Promise<ListPage> {
     const { prefix, limit, cursor, now } = options
-    const page = await this.kv.list({ prefix, limit, ...(cursor === null ? {} : { cursor }) })
+    const page = await this.run("list", prefix, () =>
+      this.kv.list({ prefix, limit, ...(cursor === null ? {} : { cursor }) }),
+    )
     const entries: ListedEntry[] = []
     for (const listed of page.keys) {
       const unpacked = unpackMetadata(listed.metadata)
@@ -116,7 +122,29 @@ export class CloudflareKVDriver implements KVDriver {
   close(): void {
     // A binding belongs to the Worker; there is nothing to release.
   }
+
+  /** One call to the binding; a refusal that says "try later" becomes KV_UNAVAILABLE (the app answers 503). */
+  private async run<T>(operation: string, key: string | null, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      if (!TRY_LATER.test(message)) throw error
+      throw new KVError(
+        "KV_UNAVAILABLE",
+        `${this.label} is unavailable (${operation}${key === null ? "" : ` ${showKey(key)}`}): ${message}`,
+        { cause: error },
+      )
+    }
+  }
 }
+
+/**
+ * How the Workers runtime reports a KV call that KV refused for now: too many
+ * writes to one key or over the plan's daily limit (429), or trouble on KV's
+ * side (5xx), e.g. "KV PUT failed: 429 Too Many Requests".
+ */
+const TRY_LATER = /^KV \w+ failed: (429|5\d\d)\b/
 
 const encoder = new TextEncoder()
 
