@@ -3,50 +3,15 @@
 // one takes effect on the other at its very next request, also when each
 // process keeps a read cache (?cache=on).
 import assert from "node:assert/strict"
-import { dirname, join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { fileURLToPath } from "node:url"
 import { RedisServer } from "../../../packages/modules/test/support/redis-server.ts"
-import { spawnWatched, type WatchedProcess } from "../../../packages/modules/test/support/watched-process.ts"
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "../../..")
-const cli = join(root, "packages/cli/dist/cli.js")
-const entry = join(root, "examples/session-auth/app.ts")
-
-interface App {
-  url: string
-  process: WatchedProcess
-  output: () => string
-}
+import { type CliServer, startExample } from "./support/cli-server.ts"
 
 let redis: RedisServer
-const apps: App[] = []
+const apps: CliServer[] = []
 
-async function startApp(kvUrl = redis.url): Promise<App> {
-  const child = spawnWatched(process.execPath, [cli, "start", entry, "--port", "0", "--host", "127.0.0.1"], {
-    cwd: root,
-    env: { ...process.env, LAYERON_KV: kvUrl, NODE_OPTIONS: "" },
-  })
-  let output = ""
-  child.shell.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app did not start in 20 s:\n${output}`)), 20_000)
-    child.shell.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /serving .* at (http:\/\/\S+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve((match[1] as string).replace(/\/$/, ""))
-      }
-    })
-    void child.exited.then(() => {
-      clearTimeout(timer)
-      reject(new Error(`the app exited:\n${output}`))
-    })
-  })
-  const app = { url, process: child, output: () => output }
+async function startApp(kvUrl = redis.url): Promise<CliServer> {
+  const app = await startExample(kvUrl)
   apps.push(app)
   return app
 }
@@ -58,14 +23,14 @@ before(async () => {
 after(async () => {
   await Promise.all(
     apps.map(async (app) => {
-      process.kill(await app.process.pid, "SIGTERM")
-      await app.process.exited
+      process.kill(app.pid, "SIGTERM")
+      await app.exit
     }),
   )
   await redis?.dispose()
 })
 
-async function login(app: App, body: object): Promise<string> {
+async function login(app: CliServer, body: object): Promise<string> {
   const response = await fetch(`${app.url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -75,17 +40,17 @@ async function login(app: App, body: object): Promise<string> {
   return ((await response.json()) as { token: string }).token
 }
 
-function profile(app: App, token: string): Promise<Response> {
+function profile(app: CliServer, token: string): Promise<Response> {
   return fetch(`${app.url}/api/profile`, { headers: { authorization: `Bearer ${token}` } })
 }
 
-function logout(app: App, token: string): Promise<Response> {
+function logout(app: CliServer, token: string): Promise<Response> {
   return fetch(`${app.url}/api/auth/logout`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
 }
 
 describe("two processes of the session example on one Redis", () => {
-  let a: App
-  let b: App
+  let a: CliServer
+  let b: CliServer
 
   before(async () => {
     ;[a, b] = await Promise.all([startApp(), startApp()])
@@ -143,8 +108,8 @@ describe("two processes of the session example on one Redis", () => {
 })
 
 describe("two processes with the read cache on", () => {
-  let a: App
-  let b: App
+  let a: CliServer
+  let b: CliServer
 
   before(async () => {
     ;[a, b] = await Promise.all([startApp(`${redis.url}?cache=on`), startApp(`${redis.url}?cache=on`)])

@@ -55,7 +55,13 @@ export async function openClient(config: RedisConfig, timeoutMs: number): Promis
       })
   // Errors reach the caller of each command; the event would only be logged as unhandled.
   client.on("error", () => undefined)
-  await new Promise<void>((resolve) => {
+  await readyOrTimeout(client, timeoutMs)
+  return client
+}
+
+/** Resolves once `client` is ready, or after `timeoutMs` either way: the client goes on connecting by itself. */
+export function readyOrTimeout(client: RedisClient, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
     const timer = setTimeout(done, timeoutMs)
     client.once("ready", done)
     function done() {
@@ -64,7 +70,6 @@ export async function openClient(config: RedisConfig, timeoutMs: number): Promis
       resolve()
     }
   })
-  return client
 }
 
 /** Closes politely when Redis answers, at once when it does not; stops reconnecting either way. */

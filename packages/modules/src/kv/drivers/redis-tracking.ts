@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis"
 import type { ReadCache } from "./redis-cache.js"
+import { readyOrTimeout } from "./redis-connection.js"
 import type { RedisConfig } from "./redis-url.js"
 
 const CHANNEL = "__redis__:invalidate"
@@ -76,15 +77,7 @@ export async function startTracking(
   }
   const lost = () => cache.deactivate()
   // Wait for the subscriber once, so the cache is on as soon as the driver is open.
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, timeoutMs)
-    subscriber.once("ready", done)
-    function done() {
-      clearTimeout(timer)
-      subscriber.off("ready", done)
-      resolve()
-    }
-  })
+  await readyOrTimeout(subscriber, timeoutMs)
   subscriber.on("close", () => {
     subscribedId = undefined
     lost()
