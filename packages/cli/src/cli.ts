@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { printFailure } from "./report.js"
 import { UserError } from "./user-error.js"
@@ -11,6 +12,7 @@ const USAGE = `Usage:
   layeron dev --target cloudflare <entry> [--port N] [--host H]
                                                    run the Worker build in workerd, KV kept in .layeron/
   layeron help                                     show this help
+  layeron --version                                print the version (also -v)
 
 Environment:
   PORT        port to listen on when --port is not given (default 3000)
@@ -32,6 +34,10 @@ async function main(argv: string[]): Promise<number | "serving"> {
   }
   if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE)
+    return 0
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    console.log(version())
     return 0
   }
   if (!COMMANDS.has(command))
@@ -67,6 +73,12 @@ async function main(argv: string[]): Promise<number | "serving"> {
   const { start } = await import("./commands/start.js")
   await start(options)
   return "serving"
+}
+
+/** This package's version, read from its package.json (dist/ sits beside it). */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  return manifest.version
 }
 
 function parseCommand(command: string, args: string[]) {

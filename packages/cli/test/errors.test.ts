@@ -1,4 +1,5 @@
 import assert from "node:assert/strict"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { EXAMPLE_APP, killAll, occupyPort, runCli, tempProject } from "./helpers/cli-process.js"
@@ -81,6 +82,16 @@ describe("help", { concurrency: 2 }, () => {
       assert.equal(cli.exit.code, 0)
       assert.match(cli.stdout, /^Usage:\n {2}layeron dev <entry\.ts>/)
       assert.match(cli.stdout, /LAYERON_KV/)
+      assert.equal(cli.stderr, "")
+    })
+  }
+
+  for (const args of [["--version"], ["-v"], ["version"]]) {
+    it(`layeron ${args.join(" ")} prints the package's version and exits 0`, async () => {
+      const cli = await runCli(args)
+      const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+      assert.equal(cli.exit.code, 0, cli.output())
+      assert.equal(cli.stdout, `${manifest.version}\n`)
       assert.equal(cli.stderr, "")
     })
   }
