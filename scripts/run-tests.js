@@ -5,7 +5,7 @@ import { readdirSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
-const ROOTS = ["packages", "examples"]
+const ROOTS = ["packages", "examples", "test"]
 const SKIP = new Set(["node_modules", "dist", ".layeron"])
 
 function findTests(dir) {

@@ -10,7 +10,7 @@ import type { Readable } from "node:stream"
 import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import type { KVNamespace } from "@layeron/modules/drivers/cloudflare"
-import { workerOptions } from "layeron/dist/build/miniflare.js"
+import { workerOptions } from "../../../packages/cli/src/build/miniflare.ts"
 import * as miniflare from "miniflare"
 import { Miniflare } from "miniflare"
 

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict"
 import { describe } from "node:test"
-import fc from "fast-check"
+import type { Arbitrary } from "fast-check"
 import type { KVStore } from "../../kv/store.js"
 import { rule, type SuiteContext } from "./context.js"
 import { byteOrder, listAll } from "./list.js"
 
 /** The simplest correct store: a map of key to value and expiry. */
 type Model = Map<string, { value: string; expiresAt: number | null }>
+
+type FastCheck = typeof import("fast-check").default
 
 type Operation =
   | { kind: "put"; key: string; value: string; ttlSeconds: number | null }
@@ -18,35 +20,40 @@ type Operation =
 // A small alphabet makes collisions, shared prefixes and re-puts common; it
 // holds characters of 1 to 4 UTF-8 bytes, so that list order is byte order.
 const CHARACTERS = ["a", "b", "/", ":", "é", "\uE000", "\u{1F600}"]
-const keyArbitrary = fc
-  .array(fc.constantFrom(...CHARACTERS), { minLength: 1, maxLength: 4 })
-  .map((characters) => characters.join(""))
-const prefixArbitrary = fc
-  .array(fc.constantFrom("a", "b", "\u{1F600}"), { maxLength: 2 })
-  .map((characters) => characters.join(""))
-const operationArbitraries = [
-  fc.record({
-    kind: fc.constant("put" as const),
-    key: keyArbitrary,
-    value: fc.string({ maxLength: 8 }),
-    ttlSeconds: fc.option(fc.integer({ min: 60, max: 600 }), { nil: null }),
-  }),
-  fc.record({ kind: fc.constantFrom("get" as const, "has" as const, "delete" as const), key: keyArbitrary }),
-  fc.record({
-    kind: fc.constant("list" as const),
-    prefix: prefixArbitrary,
-    limit: fc.integer({ min: 1, max: 5 }),
-  }),
-  fc.record({ kind: fc.constant("getMany" as const), keys: fc.array(keyArbitrary, { maxLength: 4 }) }),
-] as const
-const advanceArbitrary = fc.record({ kind: fc.constant("advance" as const), seconds: fc.integer({ min: 1, max: 400 }) })
 
 /** Random operations; moving the clock among them when the backend can follow it. */
-function operationsArbitrary(canTimeTravel: boolean): fc.Arbitrary<Operation[]> {
-  const operation: fc.Arbitrary<Operation> = canTimeTravel
-    ? fc.oneof(...operationArbitraries, advanceArbitrary)
-    : fc.oneof(...operationArbitraries)
-  return fc.array(operation, { minLength: 1, maxLength: 30 })
+function operationsArbitrary(fc: FastCheck, canTimeTravel: boolean): Arbitrary<Operation[]> {
+  const key = fc.array(fc.constantFrom(...CHARACTERS), { minLength: 1, maxLength: 4 }).map((chars) => chars.join(""))
+  const prefix = fc.array(fc.constantFrom("a", "b", "\u{1F600}"), { maxLength: 2 }).map((chars) => chars.join(""))
+  const operations: Arbitrary<Operation>[] = [
+    fc.record({
+      kind: fc.constant("put" as const),
+      key,
+      value: fc.string({ maxLength: 8 }),
+      ttlSeconds: fc.option(fc.integer({ min: 60, max: 600 }), { nil: null }),
+    }),
+    fc.record({ kind: fc.constantFrom("get" as const, "has" as const, "delete" as const), key }),
+    fc.record({ kind: fc.constant("list" as const), prefix, limit: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({ kind: fc.constant("getMany" as const), keys: fc.array(key, { maxLength: 4 }) }),
+  ]
+  if (canTimeTravel) {
+    operations.push(fc.record({ kind: fc.constant("advance" as const), seconds: fc.integer({ min: 1, max: 400 }) }))
+  }
+  return fc.array(fc.oneof(...operations), { minLength: 1, maxLength: 30 })
+}
+
+/**
+ * fast-check is an optional peer: loaded only when this rule runs, so that
+ * `useFakeClock` and the other rules work in a project without it.
+ */
+async function loadFastCheck(): Promise<FastCheck> {
+  try {
+    return (await import("fast-check")).default
+  } catch (error) {
+    throw new Error("The conformance rule 'model: random operations' needs fast-check: npm install -D fast-check", {
+      cause: error,
+    })
+  }
 }
 
 function live(model: Model, key: string, now: number): string | null {
@@ -104,8 +111,9 @@ async function apply(store: KVStore, model: Model, operation: Operation, t: Suit
 export function modelRules(t: SuiteContext): void {
   describe("against a model", () => {
     rule(t, "model: random operations", "agrees with a simple map on random sequences of operations", async () => {
+      const fc = await loadFastCheck()
       await fc.assert(
-        fc.asyncProperty(operationsArbitrary(t.canTimeTravel), async (operations) => {
+        fc.asyncProperty(operationsArbitrary(fc, t.canTimeTravel), async (operations) => {
           const store = await t.store()
           const model: Model = new Map()
           for (const operation of operations) await apply(store, model, operation, t)
