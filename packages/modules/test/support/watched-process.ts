@@ -5,12 +5,14 @@
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
 
 // fd 3 keeps the pipe from the test process: when it closes, `cat` returns and
-// the child is killed. The shell lives exactly as long as the child.
-const WATCHDOG = `exec 3<&0
+// the child is killed: the child alone, or with `group`, the whole process
+// group the watchdog leads (what the child spawned too). The shell lives
+// exactly as long as the child.
+const watchdog = (target: string) => `exec 3<&0
 "$@" </dev/null 3<&- &
 pid=$!
 echo "watched pid=$pid" >&2
-{ cat <&3 >/dev/null; kill -9 $pid 2>/dev/null; } &
+{ cat <&3 >/dev/null; kill -9 ${target} 2>/dev/null; } &
 wait $pid`
 
 export interface WatchedProcess {
@@ -22,12 +24,24 @@ export interface WatchedProcess {
   readonly exited: Promise<void>
 }
 
-export function spawnWatched(
-  command: string,
-  args: string[],
-  options: Omit<SpawnOptions, "stdio"> = {},
-): WatchedProcess {
-  const shell = spawn("sh", ["-c", WATCHDOG, "sh", command, ...args], { ...options, stdio: ["pipe", "pipe", "pipe"] })
+export interface WatchedOptions extends Omit<SpawnOptions, "stdio" | "detached"> {
+  /**
+   * Runs the watchdog, the child and everything the child spawns in a new
+   * process group (its id is `shell.pid`), and kills that whole group: for a
+   * child that starts processes of its own, such as `wrangler dev` (workerd).
+   */
+  group?: boolean
+}
+
+export function spawnWatched(command: string, args: string[], options: WatchedOptions = {}): WatchedProcess {
+  const { group = false, ...spawnOptions } = options
+  // In its own group the shell is the group leader: -$$ is the group.
+  const script = watchdog(group ? "-$$" : "$pid")
+  const shell = spawn("sh", ["-c", script, "sh", command, ...args], {
+    ...spawnOptions,
+    detached: group,
+    stdio: ["pipe", "pipe", "pipe"],
+  })
   const exited = new Promise<void>((resolve) => shell.once("exit", () => resolve()))
   // The child is gone: let the watchdog's `cat` end too.
   void exited.then(() => shell.stdin?.destroy())
