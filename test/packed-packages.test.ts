@@ -24,10 +24,10 @@ const running = new Set<ChildProcess>()
 
 /** The environment of a user's shell: no test-runner variables, no tsx loader, npm without progress noise. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: "false", npm_config_audit: "false", ...extra }
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_fund: "false", npm_config_audit: "false" }
   for (const name of ["NODE_TEST_CONTEXT", "NODE_OPTIONS", "LAYERON_KV", "PORT", "HOST", "npm_config_user_agent"])
     delete env[name]
-  return env
+  return { ...env, ...extra }
 }
 
 function run(command: string, args: string[], cwd: string, timeout = 120_000): SpawnSyncReturns<string> {
@@ -164,6 +164,39 @@ describe("a project that create-layeron scaffolds, installed from the tarballs",
     assert.ok(existsSync(join(project, ".layeron", "kv.db")), "sessions went to ./.layeron/kv.db")
   })
 
+  it("@layeron/core's README example runs with tsx", () =>
+    runReadmeExample(
+      "@layeron/core",
+      (file) => ["npx", ["tsx", file]],
+      async (base) => {
+        assert.deepEqual(await (await fetch(`${base}/hello/ada`)).json(), { hello: "ada" })
+        const echo = await fetch(`${base}/echo`, { method: "POST", body: '{"text":"hi"}' })
+        assert.deepEqual(await echo.json(), { echo: "hi" })
+        assert.equal((await fetch(`${base}/echo`, { method: "POST", body: "{not json" })).status, 400)
+      },
+    ))
+
+  it("@layeron/modules's README example runs with layeron start", () =>
+    runReadmeExample(
+      "@layeron/modules",
+      (file, port) => ["npx", ["layeron", "start", file, "--port", String(port)]],
+      async (base) => {
+        const { token } = (await (await fetch(`${base}/login`, { method: "POST" })).json()) as { token: string }
+        const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token}` } })
+        assert.deepEqual(await me.json(), { userId: "usr_1" })
+        assert.equal((await fetch(`${base}/me`)).status, 401)
+      },
+    ))
+
+  it("layeron's README example runs with layeron dev", () =>
+    runReadmeExample(
+      "layeron",
+      (file, port) => ["npx", ["layeron", "dev", file, "--port", String(port)]],
+      async (base) => {
+        assert.equal(await (await fetch(`${base}/`)).text(), "Hello from Layeron")
+      },
+    ))
+
   it("npm run build writes the Worker and its wrangler.jsonc", () => {
     const result = run("npm", ["run", "build"], project)
     assert.match(result.stderr + result.stdout, /1 KV namespace: AUTH_USER_SESSIONS/)
@@ -173,6 +206,33 @@ describe("a project that create-layeron scaffolds, installed from the tarballs",
     assert.match(config, /"binding":"AUTH_USER_SESSIONS"/)
   })
 })
+
+/** The first TypeScript block of a package's README, the one that opens with `// app.ts`. */
+function readmeExample(pkg: string): string {
+  const readme = readFileSync(join(project, "node_modules", pkg, "README.md"), "utf8")
+  const example = /```ts\n(\/\/ app\.ts\n[\s\S]*?)```/.exec(readme)?.[1]
+  assert.ok(example, `${pkg}'s README opens its example with // app.ts`)
+  return example
+}
+
+/** Runs a README's example as a user would, then asks it what the README says it answers. */
+async function runReadmeExample(
+  pkg: string,
+  command: (file: string, port: number) => [string, string[]],
+  check: (base: string) => Promise<void>,
+): Promise<void> {
+  const file = `readme-${pkg.replace(/\W+/g, "-")}.ts`
+  writeFileSync(join(project, file), readmeExample(pkg))
+  const port = await freePort()
+  const [executable, args] = command(file, port)
+  const server = startGroup(executable, args, project, { PORT: String(port), LAYERON_KV: "memory:" })
+  try {
+    await waitUntilServing(`http://127.0.0.1:${port}`, server)
+    await check(`http://127.0.0.1:${port}`)
+  } finally {
+    killGroup(server)
+  }
+}
 
 /** Logs in, reads the profile, logs out, reads it again: what the README's curl lines do. */
 async function assertSessionFlow(base: string, server: ChildProcess & { output: () => string }): Promise<void> {
@@ -207,8 +267,13 @@ async function waitUntilServing(base: string, server: ChildProcess & { output: (
 }
 
 /** Starts a command in its own process group, so that killing it ends what it started (tsx, the app). */
-function startGroup(command: string, args: string[], cwd: string): ChildProcess & { output: () => string } {
-  const child = spawn(command, args, { cwd, env: userEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] })
+function startGroup(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): ChildProcess & { output: () => string } {
+  const child = spawn(command, args, { cwd, env: userEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     output += chunk
