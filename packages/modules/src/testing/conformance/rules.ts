@@ -14,6 +14,7 @@ export const CONFORMANCE_RULES = [
   "values: metadata",
   "values: overwrite",
   "values: invalid types",
+  "values: text round trip",
   "ttl: expiry instants",
   "ttl: store default",
   "ttl: per put",
