@@ -6,6 +6,7 @@ import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } 
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
 import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
+import { checkOptionNames, isOptionBag } from "../options.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
 
@@ -183,6 +184,11 @@ function toEntry(row: Row): StoredEntry {
   return { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
 }
 
+const OPTION_NAMES = ["path", "sweepIntervalMs", "sweepBatchSize", "busyTimeoutMs", "clock"]
+
 export function sqliteDriver(options: SqliteDriverOptions): SqliteDriver {
+  if (isOptionBag(options, "sqliteDriver()", "KV_CONFIG_INVALID")) {
+    checkOptionNames(options, OPTION_NAMES, "sqliteDriver()", "KV_CONFIG_INVALID")
+  }
   return new SqliteDriver(options)
 }

@@ -90,6 +90,24 @@ export function valueRules(t: SuiteContext): void {
       )
     })
 
+    rule(t, "values: lone surrogate", "refuses a string with a lone surrogate rather than change it", async () => {
+      const store = await t.store()
+      await store.put("k", "before")
+      for (const text of [
+        "\uD800",
+        "a\uDC00b",
+        "\u{1F600}".slice(0, 1),
+        "x\uD83D",
+        "\uDE00\uD83D",
+        `${"a".repeat(1000)}\uDFFF`,
+      ]) {
+        await expectKVError(() => store.put("k", text), "KV_VALUE_INVALID", [...names(store, "k"), "lone surrogate"])
+      }
+      assert.equal(await (await store.get("k"))?.text(), "before", "nothing was written")
+      await store.put("k", "\uD83D\uDE00")
+      assert.equal(await (await store.get("k"))?.text(), "\u{1F600}", "a surrogate pair is a character")
+    })
+
     rule(t, "values: empty", "round-trips an empty string and an empty buffer", async () => {
       const store = await t.store()
       await store.put("empty", "")
