@@ -12,6 +12,7 @@ export type KVErrorCode =
   | "KV_EXPIRATION_INVALID"
   /** An option a call does not know, of the wrong type, or out of range (a content type a header cannot carry). */
   | "KV_OPTIONS_INVALID"
+  /** A `list()` cursor this store did not return for this prefix. */
   | "KV_CURSOR_INVALID"
   /** `json()` on a value that is not JSON. */
   | "KV_NOT_JSON"

@@ -7,8 +7,17 @@ import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { KVHandle } from "./handle.js"
 import { KV_LIMITS } from "./limits.js"
+import { type CursorScope, decodeListCursor, encodeListCursor } from "./list-cursor.js"
 import { checkOptionNames, describeValue, isOptionBag, refuseOptions } from "./options.js"
-import { checkContentType, checkTtl, isReadableKey, keyProblem, metadataJson, showKey } from "./validate.js"
+import {
+  checkContentType,
+  checkTtl,
+  isMatchablePrefix,
+  isReadableKey,
+  keyProblem,
+  metadataJson,
+  showKey,
+} from "./validate.js"
 
 export interface KVStoreOptions {
   /** The store's name; with the namespace it scopes the keys. */
@@ -37,10 +46,11 @@ export interface PutOptions {
 }
 
 export interface ListOptions {
+  /** Only keys that start with this; a prefix no key can start with (a lone surrogate, over 512 bytes) lists nothing. */
   prefix?: string
   /** 1 to 1000 (the default). */
   limit?: number
-  /** The `cursor` of the previous page. */
+  /** The `cursor` of the previous page, with the same prefix; any other string is refused (KV_CURSOR_INVALID). */
   cursor?: string
 }
 
@@ -361,16 +371,13 @@ export class KVStore implements LayeronModule {
         `${call} limit must be a whole number from 1 to ${KV_LIMITS.maxListLimit}, got ${describeValue(limit)}`,
       )
     }
-    if (cursor !== undefined && (typeof cursor !== "string" || cursor === "")) {
-      const got = cursor === "" ? "an empty string" : describeValue(cursor)
-      throw new KVError(
-        "KV_CURSOR_INVALID",
-        `${call} cursor must be the cursor of a previous page (leave it out for the first), got ${got}`,
-      )
-    }
+    const scope = { namespace: this.namespace, name: this.storeName, prefix }
+    const after = cursor === undefined ? null : this.driverCursor(cursor, scope)
+    // Reads are forgiving: no key starts with such a prefix, whatever the driver would make of it.
+    if (!isMatchablePrefix(prefix)) return { keys: [], complete: true }
     const now = this.now()
     const page = await this.call("list", undefined, (driver) =>
-      driver.list({ prefix: this.prefix + prefix, limit, cursor: cursor ?? null, now }),
+      driver.list({ prefix: this.prefix + prefix, limit, cursor: after, now }),
     )
     const keys: ListedKey[] = []
     for (const entry of page.entries) {
@@ -381,7 +388,27 @@ export class KVStore implements LayeronModule {
         metadata: entry.metadata === null ? null : JSON.parse(entry.metadata),
       })
     }
-    return page.cursor === null ? { keys, complete: true } : { keys, cursor: page.cursor, complete: false }
+    if (page.cursor === null) return { keys, complete: true }
+    return { keys, cursor: encodeListCursor(scope, page.cursor), complete: false }
+  }
+
+  /** The driver's cursor inside a cursor this store handed out for the same prefix; anything else is refused. */
+  private driverCursor(cursor: unknown, scope: CursorScope): string {
+    if (typeof cursor !== "string" || cursor === "") {
+      const got = cursor === "" ? "an empty string" : describeValue(cursor)
+      throw new KVError(
+        "KV_CURSOR_INVALID",
+        `${this.name}: list() cursor must be the cursor of a previous page (leave it out for the first), got ${got}`,
+      )
+    }
+    const inside = decodeListCursor(scope, cursor)
+    if (inside === null) {
+      throw new KVError(
+        "KV_CURSOR_INVALID",
+        `${this.name}: list() cursor ${showKey(cursor)} is not one this store returned for prefix ${showKey(scope.prefix)}`,
+      )
+    }
+    return inside
   }
 }
 

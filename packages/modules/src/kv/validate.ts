@@ -35,6 +35,15 @@ export function keyProblem(key: unknown): string | null {
   return null
 }
 
+/**
+ * Whether some storable key could start with `prefix`: it is valid Unicode
+ * and at most 512 UTF-8 bytes. No key starts with any other prefix, so
+ * `list()` answers an empty page for it without asking the driver.
+ */
+export function isMatchablePrefix(prefix: string): boolean {
+  return utf8Length(prefix) <= KV_LIMITS.maxKeyBytes && !LONE_SURROGATE.test(prefix)
+}
+
 /** A key fit for reads: anything that is not storable simply does not exist. */
 export function isReadableKey(key: unknown): key is string {
   return keyProblem(key) === null

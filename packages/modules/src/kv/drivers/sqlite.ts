@@ -5,7 +5,6 @@ import { type Clock, systemClock } from "../clock.js"
 import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
-import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
 import { checkOptionNames, isOptionBag } from "../options.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
@@ -102,7 +101,7 @@ export class SqliteDriver implements KVDriver {
 
   list(options: DriverListOptions): ListPage {
     const { prefix, limit, now } = options
-    const after = options.cursor === null ? "" : decodeKeyCursor(options.cursor)
+    const after = options.cursor ?? ""
     const upper = prefixUpperBound(prefix)
     const rows =
       upper === null
@@ -111,7 +110,7 @@ export class SqliteDriver implements KVDriver {
     const page = rows.slice(0, limit)
     const entries: ListedEntry[] = page.map(([key, expiresAt, metadata]) => ({ key, expiresAt, metadata }))
     const last = page[page.length - 1]
-    return { entries, cursor: rows.length > limit && last !== undefined ? encodeKeyCursor(last[0]) : null }
+    return { entries, cursor: rows.length > limit && last !== undefined ? last[0] : null }
   }
 
   /**

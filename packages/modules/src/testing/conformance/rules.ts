@@ -42,6 +42,8 @@ export const CONFORMANCE_RULES = [
   "list: fields",
   "list: expired",
   "list: options",
+  "list: cursor tampering",
+  "list: invalid prefix",
   "options: unknown names",
   "options: wrong types",
   "options: content type",
