@@ -29,7 +29,7 @@ runKVConformance({
 })
 
 describe("a driver with a bug fails the rules it breaks", () => {
-  it("catches UTF-16 ordering, a cursor that repeats a key, and lost metadata", () => {
+  it("catches UTF-16 ordering, a cursor that repeats a key, lost metadata and a lost BOM", () => {
     const fixture = fileURLToPath(new URL("./support/broken-drivers.ts", import.meta.url))
     const run = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", fixture], {
       encoding: "utf8",
@@ -49,6 +49,7 @@ describe("a driver with a bug fails the rules it breaks", () => {
       "utf-16 order": ["list: order"],
       "cursor repeats a key": ["list: paging", "list: full page"],
       "listing drops metadata": ["list: fields", "values: metadata"],
+      "bulk read drops a BOM": ["values: text round trip"],
     }
     for (const [name, rules] of Object.entries(expected)) {
       for (const rule of rules)

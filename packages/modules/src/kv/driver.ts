@@ -25,7 +25,11 @@ export interface DriverListOptions {
   readonly prefix: string
   /** At most this many entries. */
   readonly limit: number
-  /** Where the previous page ended, as this driver returned it. */
+  /**
+   * Where the previous page ended, exactly as this driver returned it: the
+   * store wraps a driver's cursor in a checked one and refuses any other, so
+   * a driver never has to check a cursor it is given.
+   */
   readonly cursor: string | null
   /** Entries expiring at or before this instant are left out. */
   readonly now: number

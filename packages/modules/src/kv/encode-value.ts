@@ -1,5 +1,6 @@
 import { KVError } from "./errors.js"
 import { KV_LIMITS } from "./limits.js"
+import { isWellFormed, loneSurrogateIndex } from "./validate.js"
 
 export type KVValue = string | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array> | Blob
 
@@ -15,6 +16,13 @@ const BINARY = "application/octet-stream"
 /** A value as bytes, with the content type its type implies; throws before reading past the limit. */
 export async function encodeValue(value: unknown, where: string): Promise<EncodedValue> {
   if (typeof value === "string") {
+    if (!isWellFormed(value)) {
+      // TextEncoder would store U+FFFD in its place, and text() would not give the string back.
+      throw new KVError(
+        "KV_VALUE_INVALID",
+        `${where}: value is not valid Unicode: a lone surrogate at index ${loneSurrogateIndex(value)}, which UTF-8 cannot hold (store binary data as bytes)`,
+      )
+    }
     const bytes = encoder.encode(value)
     checkSize(bytes.byteLength, where)
     return { bytes, defaultContentType: TEXT }

@@ -1,7 +1,7 @@
 export type KVErrorCode =
   /** The key is empty, over 512 UTF-8 bytes, `.` or `..`, or not a string. */
   | "KV_KEY_INVALID"
-  /** The value is not a string, ArrayBuffer, typed array, ReadableStream or Blob. */
+  /** The value is not a string, ArrayBuffer, typed array, ReadableStream or Blob, or a string with a lone surrogate. */
   | "KV_VALUE_INVALID"
   | "KV_VALUE_TOO_LARGE"
   | "KV_METADATA_INVALID"
@@ -10,7 +10,9 @@ export type KVErrorCode =
   | "KV_TTL_INVALID"
   /** An `expiresAt` that is not a date, or too soon. */
   | "KV_EXPIRATION_INVALID"
+  /** An option a call does not know, of the wrong type, or out of range (a content type a header cannot carry). */
   | "KV_OPTIONS_INVALID"
+  /** A `list()` cursor this store did not return for this prefix. */
   | "KV_CURSOR_INVALID"
   /** `json()` on a value that is not JSON. */
   | "KV_NOT_JSON"

@@ -2,7 +2,9 @@ import type { StoredEntry } from "./driver.js"
 import { KVError } from "./errors.js"
 import { showKey } from "./validate.js"
 
-const decoder = new TextDecoder()
+// ignoreBOM keeps a leading U+FEFF, which a default TextDecoder drops: text() gives back exactly the string put.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+const BOM = "\uFEFF"
 
 /** What `get()` returns: the entry's value, readable as often and in as many forms as you like. */
 export class KVHandle {
@@ -47,10 +49,11 @@ export class KVHandle {
     return this.decoded
   }
 
+  /** The value parsed as JSON; a leading byte order mark is skipped, as `Response.json()` skips it. */
   async json<T = unknown>(): Promise<T> {
     const text = await this.text()
     try {
-      return JSON.parse(text) as T
+      return JSON.parse(text.startsWith(BOM) ? text.slice(1) : text) as T
     } catch (error) {
       throw new KVError("KV_NOT_JSON", `${this.storeName}: the value of key ${showKey(this.key)} is not JSON`, {
         cause: error,

@@ -7,7 +7,17 @@ import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { KVHandle } from "./handle.js"
 import { KV_LIMITS } from "./limits.js"
-import { checkContentType, checkTtl, isReadableKey, keyProblem, metadataJson, showKey } from "./validate.js"
+import { type CursorScope, decodeListCursor, encodeListCursor } from "./list-cursor.js"
+import { checkOptionNames, describeValue, isOptionBag, refuseOptions } from "./options.js"
+import {
+  checkContentType,
+  checkTtl,
+  isMatchablePrefix,
+  isReadableKey,
+  keyProblem,
+  metadataJson,
+  showKey,
+} from "./validate.js"
 
 export interface KVStoreOptions {
   /** The store's name; with the namespace it scopes the keys. */
@@ -36,12 +46,19 @@ export interface PutOptions {
 }
 
 export interface ListOptions {
+  /** Only keys that start with this; a prefix no key can start with (a lone surrogate, over 512 bytes) lists nothing. */
   prefix?: string
   /** 1 to 1000 (the default). */
   limit?: number
-  /** The `cursor` of the previous page. */
+  /** The `cursor` of the previous page, with the same prefix; any other string is refused (KV_CURSOR_INVALID). */
   cursor?: string
 }
+
+// The names each option bag accepts; any other name is refused, so a typo cannot go unnoticed.
+const STORE_OPTIONS = ["name", "namespace", "ttlSeconds", "driver", "portable", "clock"]
+const PUT_OPTIONS = ["contentType", "ttlSeconds", "expiresAt", "metadata"]
+const LIST_OPTIONS = ["prefix", "limit", "cursor"]
+const READ_HINT = "; read the handle with text(), json(), arrayBuffer(), bytes() or stream()"
 
 export interface ListedKey {
   readonly name: string
@@ -63,12 +80,38 @@ function scopePrefix(namespace: string, name: string): string {
 
 function checkStoreName(value: unknown, option: string): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 256 || /[\uD800-\uDFFF]/u.test(value)) {
+    const got = typeof value === "string" ? showKey(value) : describeValue(value)
     throw new KVError(
       "KV_OPTIONS_INVALID",
-      `storage.kv: ${option} must be a string of 1 to 256 characters of valid Unicode, got ${showKey(value)}`,
+      `storage.kv: ${option} must be a string of 1 to 256 characters of valid Unicode, got ${got}`,
     )
   }
   return value
+}
+
+const DRIVER_METHODS = ["get", "getMany", "put", "delete", "list", "close"] as const
+
+function isDriver(value: unknown): value is KVDriver {
+  if (typeof value !== "object" || value === null) return false
+  const candidate = value as Record<string, unknown>
+  return DRIVER_METHODS.every((method) => typeof candidate[method] === "function")
+}
+
+/** The options of `storage.kv()` other than the name and TTL, each of the type it must have. */
+function checkStoreOptions(options: KVStoreOptions, name: string): void {
+  const { driver, portable, clock } = options
+  if (driver !== undefined && typeof driver !== "string" && !isDriver(driver)) {
+    throw new KVError(
+      "KV_CONFIG_INVALID",
+      `${name}: driver must be a storage URL or a driver (with ${DRIVER_METHODS.join(", ")}), got ${describeValue(driver)}`,
+    )
+  }
+  if (portable !== undefined && typeof portable !== "boolean") {
+    throw new KVError("KV_OPTIONS_INVALID", `${name}: portable must be true or false, got ${describeValue(portable)}`)
+  }
+  if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== "function") {
+    throw new KVError("KV_OPTIONS_INVALID", `${name}: clock must have a now() method, got ${describeValue(clock)}`)
+  }
 }
 
 /**
@@ -90,12 +133,17 @@ export class KVStore implements LayeronModule {
   private release: (() => Promise<void>) | undefined
 
   constructor(options: KVStoreOptions) {
-    if (typeof options !== "object" || options === null) {
-      throw new KVError("KV_OPTIONS_INVALID", "storage.kv() takes options: { name, namespace?, ttlSeconds? }")
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new KVError(
+        "KV_OPTIONS_INVALID",
+        `storage.kv() takes options: { name, namespace?, ttlSeconds?, driver? }, got ${describeValue(options)}`,
+      )
     }
+    checkOptionNames(options, STORE_OPTIONS, "storage.kv()")
     this.storeName = checkStoreName(options.name, "name")
     this.namespace = checkStoreName(options.namespace ?? "default", "namespace")
     this.name = `storage.kv(${this.namespace}/${this.storeName})`
+    checkStoreOptions(options, this.name)
     this.portable = options.portable ?? true
     this.minTtl = this.portable ? KV_LIMITS.minTtlSeconds : KV_LIMITS.minNonPortableTtlSeconds
     this.ttlSeconds =
@@ -198,7 +246,9 @@ export class KVStore implements LayeronModule {
   }
 
   /** The entry, or null if it is missing or expired (or the key could never be stored). */
-  async get(key: string): Promise<KVHandle | null> {
+  // `options` is never given: a second argument is refused rather than ignored (Workers KV's `get(key, "json")`).
+  async get(key: string, options?: never): Promise<KVHandle | null> {
+    if (options !== undefined) refuseOptions(options, `${this.name}: get()`, READ_HINT)
     if (!isReadableKey(key)) return null
     const driver = this.driver ?? (await this.open())
     let entry: StoredEntry | null
@@ -212,17 +262,22 @@ export class KVStore implements LayeronModule {
     return this.isLive(entry, this.now()) ? new KVHandle(this.name, key, entry) : null
   }
 
-  async has(key: string): Promise<boolean> {
+  async has(key: string, options?: never): Promise<boolean> {
+    if (options !== undefined) refuseOptions(options, `${this.name}: has()`)
     if (!isReadableKey(key)) return false
     const entry = await this.call("has", key, (driver) => driver.get(this.prefix + key))
     return this.isLive(entry, this.now())
   }
 
   /** Each key's entry (null if missing or expired), in the order given, in one round trip where the backend allows. */
-  async getMany(keys: readonly string[]): Promise<Map<string, KVHandle | null>> {
+  async getMany(keys: readonly string[], options?: never): Promise<Map<string, KVHandle | null>> {
     if (!Array.isArray(keys)) {
-      throw new KVError("KV_OPTIONS_INVALID", `${this.name}: getMany() takes an array of keys`)
+      throw new KVError(
+        "KV_OPTIONS_INVALID",
+        `${this.name}: getMany() takes an array of keys, got ${describeValue(keys)}`,
+      )
     }
+    if (options !== undefined) refuseOptions(options, `${this.name}: getMany()`, READ_HINT)
     const result = new Map<string, KVHandle | null>()
     const readable: string[] = []
     for (const key of keys) {
@@ -242,13 +297,15 @@ export class KVStore implements LayeronModule {
     return result
   }
 
-  async put(key: string, value: KVValue, options: PutOptions = {}): Promise<void> {
+  async put(key: string, value: KVValue, options?: PutOptions): Promise<void> {
     const problem = keyProblem(key)
     if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
     const where = this.where(key)
-    if (typeof options !== "object" || options === null) {
-      throw new KVError("KV_OPTIONS_INVALID", `${where}: put() options must be an object`)
-    }
+    if (isOptionBag(options, `${where}: put()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: put()`)
+    await this.write(key, value, options ?? {}, where)
+  }
+
+  private async write(key: string, value: KVValue, options: PutOptions, where: string): Promise<void> {
     const contentType = options.contentType === undefined ? undefined : checkContentType(options.contentType, where)
     const metadata = metadataJson(options.metadata, where)
     const expiresAt = this.expiryFor(options, where)
@@ -281,7 +338,7 @@ export class KVStore implements LayeronModule {
     if (typeof at !== "number" || !Number.isFinite(at) || Math.abs(at) > KV_LIMITS.maxExpiresAt) {
       throw new KVError(
         "KV_EXPIRATION_INVALID",
-        `${where}: expiresAt must be a valid Date or milliseconds since the epoch, got ${String(expiresAt)}`,
+        `${where}: expiresAt must be a valid Date or milliseconds since the epoch, got ${expiresAt instanceof Date ? "an invalid Date" : describeValue(expiresAt)}`,
       )
     }
     if (at < now + this.minTtl * 1000) {
@@ -294,30 +351,33 @@ export class KVStore implements LayeronModule {
   }
 
   /** Removes the entry; removing a missing key is fine. */
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options?: never): Promise<void> {
+    if (options !== undefined) refuseOptions(options, `${this.name}: delete()`)
     if (!isReadableKey(key)) return
     await this.call("delete", key, (driver) => driver.delete(this.prefix + key))
   }
 
   /** Keys in UTF-8 byte order, a page at a time; never an expired one. */
-  async list(options: ListOptions = {}): Promise<ListResult> {
-    const prefix = options.prefix ?? ""
-    const limit = options.limit ?? KV_LIMITS.maxListLimit
+  async list(options?: ListOptions): Promise<ListResult> {
+    const call = `${this.name}: list()`
+    if (isOptionBag(options, call)) checkOptionNames(options, LIST_OPTIONS, call)
+    const { prefix = "", limit = KV_LIMITS.maxListLimit, cursor } = options ?? {}
     if (typeof prefix !== "string") {
-      throw new KVError("KV_OPTIONS_INVALID", `${this.name}: list() prefix must be a string`)
+      throw new KVError("KV_OPTIONS_INVALID", `${call} prefix must be a string, got ${describeValue(prefix)}`)
     }
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > KV_LIMITS.maxListLimit) {
       throw new KVError(
         "KV_OPTIONS_INVALID",
-        `${this.name}: list() limit must be a whole number from 1 to ${KV_LIMITS.maxListLimit}, got ${String(limit)}`,
+        `${call} limit must be a whole number from 1 to ${KV_LIMITS.maxListLimit}, got ${describeValue(limit)}`,
       )
     }
-    if (options.cursor !== undefined && (typeof options.cursor !== "string" || options.cursor === "")) {
-      throw new KVError("KV_CURSOR_INVALID", `${this.name}: list() cursor must be the string a previous page returned`)
-    }
+    const scope = { namespace: this.namespace, name: this.storeName, prefix }
+    const after = cursor === undefined ? null : this.driverCursor(cursor, scope)
+    // Reads are forgiving: no key starts with such a prefix, whatever the driver would make of it.
+    if (!isMatchablePrefix(prefix)) return { keys: [], complete: true }
     const now = this.now()
     const page = await this.call("list", undefined, (driver) =>
-      driver.list({ prefix: this.prefix + prefix, limit, cursor: options.cursor ?? null, now }),
+      driver.list({ prefix: this.prefix + prefix, limit, cursor: after, now }),
     )
     const keys: ListedKey[] = []
     for (const entry of page.entries) {
@@ -328,7 +388,27 @@ export class KVStore implements LayeronModule {
         metadata: entry.metadata === null ? null : JSON.parse(entry.metadata),
       })
     }
-    return page.cursor === null ? { keys, complete: true } : { keys, cursor: page.cursor, complete: false }
+    if (page.cursor === null) return { keys, complete: true }
+    return { keys, cursor: encodeListCursor(scope, page.cursor), complete: false }
+  }
+
+  /** The driver's cursor inside a cursor this store handed out for the same prefix; anything else is refused. */
+  private driverCursor(cursor: unknown, scope: CursorScope): string {
+    if (typeof cursor !== "string" || cursor === "") {
+      const got = cursor === "" ? "an empty string" : describeValue(cursor)
+      throw new KVError(
+        "KV_CURSOR_INVALID",
+        `${this.name}: list() cursor must be the cursor of a previous page (leave it out for the first), got ${got}`,
+      )
+    }
+    const inside = decodeListCursor(scope, cursor)
+    if (inside === null) {
+      throw new KVError(
+        "KV_CURSOR_INVALID",
+        `${this.name}: list() cursor ${showKey(cursor)} is not one this store returned for prefix ${showKey(scope.prefix)}`,
+      )
+    }
+    return inside
   }
 }
 

@@ -1,5 +1,6 @@
 import { KVError } from "./errors.js"
 import { KV_LIMITS } from "./limits.js"
+import { describeValue } from "./options.js"
 
 const encoder = new TextEncoder()
 
@@ -10,6 +11,19 @@ export function utf8Length(text: string): number {
 
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u
 
+type MaybeWellFormed = string & { isWellFormed?: () => boolean }
+
+/** Whether `text` is valid Unicode: no lone surrogate, which UTF-8 cannot hold (TextEncoder would write U+FFFD). */
+export function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed (Node.js 20, Workers) scans a 25 MiB string in a few milliseconds.
+  return (text as MaybeWellFormed).isWellFormed?.() ?? !LONE_SURROGATE.test(text)
+}
+
+/** Where the first lone surrogate of `text` is, or -1. */
+export function loneSurrogateIndex(text: string): number {
+  return LONE_SURROGATE.exec(text)?.index ?? -1
+}
+
 /** Why `key` could never be stored, or null when it can. */
 export function keyProblem(key: unknown): string | null {
   if (typeof key !== "string") return `must be a string, got ${typeof key}`
@@ -19,6 +33,15 @@ export function keyProblem(key: unknown): string | null {
   if (bytes > KV_LIMITS.maxKeyBytes) return `is ${bytes} UTF-8 bytes; the limit is ${KV_LIMITS.maxKeyBytes}`
   if (LONE_SURROGATE.test(key)) return "is not valid Unicode (it has a lone surrogate)"
   return null
+}
+
+/**
+ * Whether some storable key could start with `prefix`: it is valid Unicode
+ * and at most 512 UTF-8 bytes. No key starts with any other prefix, so
+ * `list()` answers an empty page for it without asking the driver.
+ */
+export function isMatchablePrefix(prefix: string): boolean {
+  return utf8Length(prefix) <= KV_LIMITS.maxKeyBytes && !LONE_SURROGATE.test(prefix)
 }
 
 /** A key fit for reads: anything that is not storable simply does not exist. */
@@ -37,7 +60,7 @@ export function checkTtl(ttl: unknown, minimum: number, where: string): number {
   if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < minimum) {
     throw new KVError(
       "KV_TTL_INVALID",
-      `${where}: ttlSeconds must be a whole number of seconds, at least ${minimum}; got ${String(ttl)}`,
+      `${where}: ttlSeconds must be a whole number of seconds, at least ${minimum}; got ${describeValue(ttl)}`,
     )
   }
   return ttl
@@ -52,7 +75,7 @@ export function metadataJson(metadata: unknown, where: string): string | null {
     throw new KVError("KV_METADATA_INVALID", `${where}: metadata is not serializable as JSON`, { cause: error })
   }
   if (json === undefined) {
-    throw new KVError("KV_METADATA_INVALID", `${where}: metadata must be a JSON value, got ${typeof metadata}`)
+    throw new KVError("KV_METADATA_INVALID", `${where}: metadata must be a JSON value, got ${describeValue(metadata)}`)
   }
   const bytes = encoder.encode(json).byteLength
   if (bytes > KV_LIMITS.maxMetadataBytes) {
@@ -64,18 +87,28 @@ export function metadataJson(metadata: unknown, where: string): string | null {
   return json
 }
 
+/** Characters an HTTP header value can carry, as Node.js and the Fetch API check them: tab, visible ASCII, space, U+0080 to U+00FF. */
+const NOT_IN_HEADER = /[^\t\x20-\x7E\x80-\xFF]/
+
+/** A content type that can be sent back as a `Content-Type` header exactly as given. */
 export function checkContentType(contentType: unknown, where: string): string {
-  if (typeof contentType !== "string" || contentType.length === 0) {
-    throw new KVError(
-      "KV_OPTIONS_INVALID",
-      `${where}: contentType must be a non-empty string, got ${String(contentType)}`,
-    )
+  const problem = contentTypeProblem(contentType)
+  if (problem !== null) throw new KVError("KV_OPTIONS_INVALID", `${where}: contentType ${problem}`)
+  return contentType as string
+}
+
+function contentTypeProblem(contentType: unknown): string | null {
+  if (typeof contentType !== "string") return `must be a string, got ${describeValue(contentType)}`
+  if (contentType.length === 0) return "must not be empty"
+  const bytes = encoder.encode(contentType).byteLength
+  if (bytes > KV_LIMITS.maxContentTypeBytes) {
+    return `is ${bytes} bytes; the limit is ${KV_LIMITS.maxContentTypeBytes}`
   }
-  if (encoder.encode(contentType).byteLength > KV_LIMITS.maxContentTypeBytes || /[\r\n]/.test(contentType)) {
-    throw new KVError(
-      "KV_OPTIONS_INVALID",
-      `${where}: contentType must be one line of at most ${KV_LIMITS.maxContentTypeBytes} bytes`,
-    )
+  const bad = NOT_IN_HEADER.exec(contentType)
+  if (bad !== null) {
+    const code = (bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")
+    return `has U+${code} at index ${bad.index}, which an HTTP header cannot carry (control characters, and characters above U+00FF, are refused)`
   }
-  return contentType
+  if (/^[\t ]|[\t ]$/.test(contentType)) return "starts or ends with a space or tab, which an HTTP header drops"
+  return null
 }

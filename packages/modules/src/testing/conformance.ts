@@ -5,6 +5,7 @@ import { isolationRules } from "./conformance/isolation.js"
 import { limitRules } from "./conformance/limits.js"
 import { listRules } from "./conformance/list.js"
 import { modelRules } from "./conformance/model.js"
+import { optionRules } from "./conformance/options.js"
 import { readRules } from "./conformance/reads.js"
 import { type ConformanceRule, checkSkips } from "./conformance/rules.js"
 import { sharingRules } from "./conformance/sharing.js"
@@ -68,6 +69,7 @@ export function runKVConformance(options: KVConformanceOptions): void {
     limitRules(context)
     readRules(context)
     listRules(context)
+    optionRules(context)
     isolationRules(context)
     sharingRules(context)
     modelRules(context)

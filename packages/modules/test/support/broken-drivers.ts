@@ -1,4 +1,4 @@
-// Three memory drivers, each with one bug a driver author could make, run
+// Four memory drivers, each with one bug a driver author could make, run
 // through the conformance suite by conformance-suite.test.ts to show that
 // the suite catches each of them.
 import type { DriverListOptions, KVDriver, ListPage } from "@layeron/modules"
@@ -32,6 +32,23 @@ function page(all: ListPage, options: DriverListOptions, after: (key: string) =>
   return { entries, cursor: rest.length > options.limit && last ? last.key : null }
 }
 
+/** A memory driver whose `getMany` drops a leading UTF-8 BOM, as a text-only bulk read with a default TextDecoder does. */
+function dropsBomInGetMany(): { driver: KVDriver } {
+  const base = memoryDriver()
+  const withoutBom = (value: Uint8Array) =>
+    value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf ? value.subarray(3) : value
+  const driver: KVDriver = {
+    name: "broken memory",
+    get: (key) => base.get(key),
+    getMany: (keys) => base.getMany(keys).map((entry) => entry && { ...entry, value: withoutBom(entry.value) }),
+    put: (key, entry) => base.put(key, entry),
+    delete: (key) => base.delete(key),
+    list: (options) => base.list(options),
+    close: () => base.close(),
+  }
+  return { driver }
+}
+
 const broken = {
   // Sorts by UTF-16 code units (JS's `<`), not by UTF-8 bytes.
   "utf-16 order": withList((all, options) => {
@@ -47,6 +64,8 @@ const broken = {
     const result = page(all, options, (key) => byteOrder(key, options.cursor as string) > 0)
     return { ...result, entries: result.entries.map((entry) => ({ ...entry, metadata: null })) }
   }),
+  // Reads a value that starts with a BOM back without it, in getMany only.
+  "bulk read drops a BOM": dropsBomInGetMany(),
 }
 
 for (const [name, { driver }] of Object.entries(broken)) {

@@ -1,5 +1,6 @@
 import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
 import { KVError } from "../errors.js"
+import { checkOptionNames, isOptionBag } from "../options.js"
 import { showKey } from "../validate.js"
 import { type WorkersStore, workersBindingOf } from "./cloudflare-binding.js"
 import { packMetadata, readsBackAsText, unpackMetadata } from "./cloudflare-metadata.js"
@@ -181,6 +182,9 @@ export function isKVNamespace(value: unknown): value is KVNamespace {
 
 /** A driver on a Workers KV namespace binding, such as `env.SESSIONS`. */
 export function cloudflareDriver(kv: KVNamespace, options?: CloudflareDriverOptions): CloudflareKVDriver {
+  if (isOptionBag(options, "cloudflareDriver()", "KV_CONFIG_INVALID")) {
+    checkOptionNames(options, ["label"], "cloudflareDriver()", "KV_CONFIG_INVALID")
+  }
   return new CloudflareKVDriver(kv, options)
 }
 

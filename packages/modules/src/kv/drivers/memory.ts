@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "../clock.js"
 import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
 import { compareKeys } from "../key-order.js"
+import { checkOptionNames, isOptionBag } from "../options.js"
 
 export interface MemoryDriverOptions {
   /** How often expired entries are removed (default 60 s). */
@@ -110,5 +111,8 @@ function nextTurn(): Promise<void> {
 }
 
 export function memoryDriver(options?: MemoryDriverOptions): MemoryDriver {
+  if (isOptionBag(options, "memoryDriver()", "KV_CONFIG_INVALID")) {
+    checkOptionNames(options, ["sweepIntervalMs", "clock"], "memoryDriver()", "KV_CONFIG_INVALID")
+  }
   return new MemoryDriver(options)
 }

@@ -1,6 +1,5 @@
 import type { DriverListOptions, ListedEntry, ListPage } from "../driver.js"
 import { compareKeys } from "../key-order.js"
-import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
 import { fromRedisKey, scanPattern, toRedisKey } from "./redis-keys.js"
 
 /** What listing needs from Redis: every master's keys, and the header of some entries. */
@@ -23,7 +22,7 @@ export async function listPage(source: ListSource, options: DriverListOptions): 
   const { prefix, limit, now } = options
   const pattern = scanPattern(prefix)
   const entries: ListedEntry[] = []
-  let after = options.cursor === null ? null : decodeKeyCursor(options.cursor)
+  let after = options.cursor
   // Usually one pass. Another is needed only when keys the store sees as
   // expired are still in Redis (its clock runs ahead of Redis's, as in tests).
   for (;;) {
@@ -33,7 +32,7 @@ export async function listPage(source: ListSource, options: DriverListOptions): 
     for (const [index, key] of keys.entries()) {
       const header = headers[index]
       if (header == null || (header.expiresAt !== null && header.expiresAt <= now)) continue
-      if (entries.length === limit) return { entries, cursor: encodeKeyCursor(entries[limit - 1]?.key as string) }
+      if (entries.length === limit) return { entries, cursor: entries[limit - 1]?.key as string }
       entries.push({ key, expiresAt: header.expiresAt, metadata: header.metadata })
     }
     if (!more) return { entries, cursor: null }

@@ -2,6 +2,7 @@ import type { Cluster, Redis } from "ioredis"
 import { type Clock, systemClock } from "../clock.js"
 import type { DriverListOptions, KVDriver, ListPage, StoredEntry } from "../driver.js"
 import { KVError } from "../errors.js"
+import { checkOptionNames, isOptionBag } from "../options.js"
 import { ReadCache, type RedisCacheOptions } from "./redis-cache.js"
 import { closeClient, openClient, type RedisClient } from "./redis-connection.js"
 import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./redis-entry.js"
@@ -251,6 +252,9 @@ const STRAY_CLOCK_GRACE_MS = 60 * 60 * 1000
  * `KV_UNAVAILABLE` until it is back.
  */
 export async function redisDriver(options: RedisDriverOptions): Promise<RedisDriver> {
+  if (isOptionBag(options, "redisDriver()", "KV_CONFIG_INVALID")) {
+    checkOptionNames(options, ["url", "timeoutMs", "clock", "cache"], "redisDriver()", "KV_CONFIG_INVALID")
+  }
   const config = parseRedisUrl(options.url, "redisDriver() url")
   const cacheOption = options.cache ?? config.cache
   if (cacheOption && config.cluster) {

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from "../clock.js"
 import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
-import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
+import { checkOptionNames, isOptionBag } from "../options.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
 
@@ -101,7 +101,7 @@ export class SqliteDriver implements KVDriver {
 
   list(options: DriverListOptions): ListPage {
     const { prefix, limit, now } = options
-    const after = options.cursor === null ? "" : decodeKeyCursor(options.cursor)
+    const after = options.cursor ?? ""
     const upper = prefixUpperBound(prefix)
     const rows =
       upper === null
@@ -110,7 +110,7 @@ export class SqliteDriver implements KVDriver {
     const page = rows.slice(0, limit)
     const entries: ListedEntry[] = page.map(([key, expiresAt, metadata]) => ({ key, expiresAt, metadata }))
     const last = page[page.length - 1]
-    return { entries, cursor: rows.length > limit && last !== undefined ? encodeKeyCursor(last[0]) : null }
+    return { entries, cursor: rows.length > limit && last !== undefined ? last[0] : null }
   }
 
   /**
@@ -183,6 +183,11 @@ function toEntry(row: Row): StoredEntry {
   return { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
 }
 
+const OPTION_NAMES = ["path", "sweepIntervalMs", "sweepBatchSize", "busyTimeoutMs", "clock"]
+
 export function sqliteDriver(options: SqliteDriverOptions): SqliteDriver {
+  if (isOptionBag(options, "sqliteDriver()", "KV_CONFIG_INVALID")) {
+    checkOptionNames(options, OPTION_NAMES, "sqliteDriver()", "KV_CONFIG_INVALID")
+  }
   return new SqliteDriver(options)
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe } from "node:test"
+import { KV_LIMITS } from "../../kv/limits.js"
 import type { KVStore, ListOptions } from "../../kv/store.js"
 import { expectKVError, rule, SECOND, type SuiteContext } from "./context.js"
 
@@ -33,6 +34,39 @@ export function byteOrder(a: string, b: string): number {
 }
 
 const padded = (index: number) => `k${String(index).padStart(4, "0")}`
+
+/** `text` with the character at `index` replaced by another one. */
+function changeAt(text: string, index: number): string {
+  return text.slice(0, index) + (text[index] === "A" ? "B" : "A") + text.slice(index + 1)
+}
+
+/** Strings that are not a cursor `good` could be mistaken for: garbage, and `good` damaged. */
+function tamperedCursors(store: KVStore, good: string): string[] {
+  return [
+    "garbage",
+    "!!!",
+    " ",
+    "null",
+    "0",
+    "AAAAAAAA",
+    "x".repeat(20_000),
+    good.slice(0, -1),
+    good.slice(1),
+    good.slice(0, Math.floor(good.length / 2)),
+    `${good}A`,
+    `${good}=`,
+    ` ${good}`,
+    changeAt(good, 0),
+    changeAt(good, Math.floor(good.length / 2)),
+    // The last character also carries bits that no byte uses.
+    changeAt(good, good.length - 1),
+    good.replace(/[a-z]/, (letter) => letter.toUpperCase()),
+    // The key after which the page ended, as a cursor spelled it before it was checked.
+    Buffer.from(`${encodeURIComponent(store.namespace)}/${encodeURIComponent(store.storeName)}/k0001`).toString(
+      "base64url",
+    ),
+  ].filter((cursor) => cursor !== good)
+}
 
 export function listRules(t: SuiteContext): void {
   describe("list", () => {
@@ -143,6 +177,52 @@ export function listRules(t: SuiteContext): void {
       },
       { movesClock: true },
     )
+
+    rule(t, "list: cursor tampering", "refuses a cursor it did not return for this store and prefix", async () => {
+      const store = await t.store()
+      for (const key of ["k0000", "k0001", "k0002", "k0003", "other"]) await store.put(key, "v")
+      const first = await store.list({ limit: 2 })
+      const good = first.cursor
+      assert.ok(typeof good === "string")
+      for (const cursor of tamperedCursors(store, good)) {
+        await expectKVError(() => store.list({ limit: 2, cursor }), "KV_CURSOR_INVALID", [store.name])
+      }
+      await expectKVError(() => store.list({ cursor: "" }), "KV_CURSOR_INVALID", [store.name])
+      // A cursor belongs to its prefix and its store.
+      const byPrefix = await store.list({ prefix: "k", limit: 2 })
+      assert.ok(byPrefix.cursor)
+      for (const prefix of ["", "o", "k0", "K"]) {
+        await expectKVError(() => store.list({ prefix, cursor: byPrefix.cursor }), "KV_CURSOR_INVALID", [store.name])
+      }
+      await expectKVError(() => store.list({ prefix: "k", cursor: good }), "KV_CURSOR_INVALID")
+      const other = await t.store()
+      for (const key of ["k0000", "k0001", "k0002", "k0003", "other"]) await other.put(key, "v")
+      await expectKVError(() => other.list({ limit: 2, cursor: good }), "KV_CURSOR_INVALID", [other.name])
+      // The real cursors still work, more than once and with another limit.
+      const names = (page: { keys: { name: string }[] }) => page.keys.map((key) => key.name)
+      for (let round = 0; round < 2; round++) {
+        assert.deepEqual(names(await store.list({ limit: 2, cursor: good })), ["k0002", "k0003"])
+      }
+      assert.deepEqual(names(await store.list({ limit: 1000, cursor: good })), ["k0002", "k0003", "other"])
+      assert.deepEqual(names(await store.list({ prefix: "k", cursor: byPrefix.cursor })), ["k0002", "k0003"])
+    })
+
+    rule(t, "list: invalid prefix", "lists nothing for a prefix no key can start with, on every driver", async () => {
+      const store = await t.store()
+      const longest = "k".repeat(KV_LIMITS.maxKeyBytes)
+      for (const key of ["\u{1F600}", "\u{1F600}x", "\uFFFDx", "a", longest]) await store.put(key, "v")
+      const high = "\u{1F600}".slice(0, 1)
+      // Lone surrogates (no stored key has one) and prefixes over 512 bytes (longer than any key).
+      const unmatchable = [high, "\u{1F600}".slice(1), `a${high}`, `${high}x`, "\uDFFF", `${longest}k`, "é".repeat(257)]
+      for (const prefix of unmatchable) {
+        for (const limit of [1, 1000]) {
+          assert.deepEqual(await store.list({ prefix, limit }), { keys: [], complete: true }, JSON.stringify(prefix))
+        }
+      }
+      await expectKVError(() => store.list({ prefix: high, cursor: "garbage" }), "KV_CURSOR_INVALID")
+      assert.deepEqual(await listAll(store, { prefix: longest }), [longest], "a prefix of exactly 512 bytes")
+      assert.deepEqual(await listAll(store, { prefix: "\u{1F600}" }), ["\u{1F600}", "\u{1F600}x"])
+    })
 
     rule(t, "list: options", "refuses a limit outside 1 to 1000 and a cursor that is not one", async () => {
       const store = await t.store()

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe } from "node:test"
+import { KV_LIMITS } from "../../kv/limits.js"
 import { expectKVError, names, rule, type SuiteContext } from "./context.js"
 
 const encoder = new TextEncoder()
@@ -19,6 +20,34 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
 
+/** Strings a decoder or a text path could change: each must come back exactly as put. */
+const EDGE_STRINGS: Record<string, string> = {
+  "leading BOM": "\uFEFFhello",
+  "BOM only": "\uFEFF",
+  "two BOMs": "\uFEFF\uFEFFx",
+  "trailing BOM": "hello\uFEFF",
+  "BOM inside": "a\uFEFFb",
+  NUL: "\u0000",
+  "NULs around": "\u0000a\u0000",
+  astral: "\u{1F600}\u{1D11E}\u{10000}\u{10FFFF}",
+  "combining marks": "e\u0301 a\u0308\u0308 \u0915\u094D\u0937 Z\u0351\u036B\u0343\u036A",
+  "line and paragraph separators": "a\u2028b\u2029c",
+  CRLF: "line 1\r\nline 2\r\n",
+  "lone CR": "a\rb",
+  noncharacters: "\uFFFE\uFFFF\uFDD0",
+  "replacement character": "\uFFFD",
+  "zero width": "\u200B\u200D\u2060",
+  empty: "",
+  "JSON after a BOM": '\uFEFF{"a":1}',
+  "escapes as text": "\\u0000 %00 &#0; \\uFEFF",
+}
+
+/** A string of exactly `bytes` UTF-8 bytes: a BOM, then astral characters, then ASCII to fill. */
+function textOfBytes(bytes: number): string {
+  const astral = Math.floor((bytes - 3) / 4)
+  return `\uFEFF${"\u{1F600}".repeat(astral)}${"a".repeat(bytes - 3 - astral * 4)}`
+}
+
 export function valueRules(t: SuiteContext): void {
   describe("values", () => {
     rule(t, "values: string", "round-trips a string", async () => {
@@ -30,6 +59,53 @@ export function valueRules(t: SuiteContext): void {
       assert.equal(await handle.text(), "héllo wörld 👋 \u0000 end")
       assert.equal(handle.expiresAt, null)
       assert.equal(handle.metadata, null)
+    })
+
+    rule(t, "values: text round trip", "gives back exactly the string put: BOMs, NUL, astral, CRLF", async () => {
+      const store = await t.store()
+      for (const [name, text] of Object.entries(EDGE_STRINGS)) await store.put(name, text)
+      const many = await store.getMany(Object.keys(EDGE_STRINGS))
+      for (const [name, text] of Object.entries(EDGE_STRINGS)) {
+        const handle = await store.get(name)
+        assert.ok(handle, name)
+        assert.equal(await handle.text(), text, `text() of ${name}`)
+        assert.deepEqual(await handle.bytes(), encoder.encode(text), `bytes() of ${name} are its UTF-8`)
+        assert.deepEqual(await readAll(handle.stream()), encoder.encode(text), `stream() of ${name}`)
+        assert.equal(await many.get(name)?.text(), text, `getMany of ${name}`)
+      }
+      const json = await store.get("JSON after a BOM")
+      assert.deepEqual(await json?.json(), { a: 1 }, "json() skips a leading BOM, as Response.json() does")
+      assert.equal(await json?.text(), '\uFEFF{"a":1}', "text() still has it")
+      // Bytes with a BOM read as text keep it too.
+      await store.put("bytes with a BOM", encoder.encode("\uFEFFbytes"))
+      assert.equal(await (await store.get("bytes with a BOM"))?.text(), "\uFEFFbytes")
+      // A BOM counts its 3 bytes: the longest string that fits comes back whole, one byte more is refused.
+      const longest = textOfBytes(KV_LIMITS.maxValueBytes)
+      await store.put("longest", longest)
+      assert.ok((await (await store.get("longest"))?.text()) === longest, "the longest string comes back whole")
+      await expectKVError(
+        () => store.put("too long", textOfBytes(KV_LIMITS.maxValueBytes + 1)),
+        "KV_VALUE_TOO_LARGE",
+        names(store, "too long"),
+      )
+    })
+
+    rule(t, "values: lone surrogate", "refuses a string with a lone surrogate rather than change it", async () => {
+      const store = await t.store()
+      await store.put("k", "before")
+      for (const text of [
+        "\uD800",
+        "a\uDC00b",
+        "\u{1F600}".slice(0, 1),
+        "x\uD83D",
+        "\uDE00\uD83D",
+        `${"a".repeat(1000)}\uDFFF`,
+      ]) {
+        await expectKVError(() => store.put("k", text), "KV_VALUE_INVALID", [...names(store, "k"), "lone surrogate"])
+      }
+      assert.equal(await (await store.get("k"))?.text(), "before", "nothing was written")
+      await store.put("k", "\uD83D\uDE00")
+      assert.equal(await (await store.get("k"))?.text(), "\u{1F600}", "a surrogate pair is a character")
     })
 
     rule(t, "values: empty", "round-trips an empty string and an empty buffer", async () => {
