@@ -12,6 +12,12 @@ export interface StoredEntry {
   readonly metadata: string | null
   /** Milliseconds since the epoch, or null for no expiry. */
   readonly expiresAt: number | null
+  /**
+   * An opaque token the store made for this write (a strong store makes a new
+   * one on every write, never repeated), or absent/"" for a store that keeps
+   * none. A driver keeps it as given and returns it with the entry.
+   */
+  readonly version?: string
 }
 
 export interface ListedEntry {
@@ -44,6 +50,9 @@ export interface ListPage {
 
 type Awaitable<T> = T | Promise<T>
 
+/** Why `increment` wrote nothing: the live value is not a counter (see counter.ts), or the sum leaves the safe range. */
+export type IncrementRefusal = "not-a-counter" | "out-of-range"
+
 export interface KVDriver {
   /** A short name for messages: "sqlite", "memory", "redis", ... */
   readonly name: string
@@ -59,4 +68,38 @@ export interface KVDriver {
   delete(key: string): Awaitable<void>
   list(options: DriverListOptions): Awaitable<ListPage>
   close(): Awaitable<void>
+}
+
+/**
+ * What a driver adds to serve `consistency: "strong"` stores: each operation
+ * atomic across every process on the backend, natively (one Redis script or
+ * command, one SQLite transaction). The store does validation, versions and
+ * expiry; `now` is the store's clock, and an entry that expires at or before
+ * it counts as absent. A driver without these serves eventual stores only.
+ */
+export interface AtomicKVDriver extends KVDriver {
+  /**
+   * Writes `entry` only if the key holds a live entry of version `expected`,
+   * or, when `expected` is null, no live entry. True when it wrote.
+   */
+  putIf(key: string, entry: StoredEntry, expected: string | null, now: number): Awaitable<boolean>
+  /** Deletes the entry only if it is live and of version `expected`. True when it deleted. */
+  deleteIf(key: string, expected: string, now: number): Awaitable<boolean>
+  /** Removes the entry and returns what it held (the store checks expiry): of concurrent callers, one gets it. */
+  getAndDelete(key: string): Awaitable<StoredEntry | null>
+  /**
+   * Adds `delta` to the live counter at `key`, keeping its expiry, content
+   * type and metadata, with `created.version` as its new version; with no
+   * live entry, writes `created` (the counter at `delta`). Returns the new
+   * count, or why nothing was written.
+   */
+  increment(key: string, delta: number, created: StoredEntry, now: number): Awaitable<number | IncrementRefusal>
+}
+
+const ATOMIC_METHODS = ["putIf", "deleteIf", "getAndDelete", "increment"] as const
+
+/** Whether a driver can serve a strong store. */
+export function isAtomicDriver(driver: KVDriver): driver is AtomicKVDriver {
+  const candidate = driver as unknown as Record<string, unknown>
+  return ATOMIC_METHODS.every((method) => typeof candidate[method] === "function")
 }

@@ -16,6 +16,26 @@ export type KVErrorCode =
   | "KV_CURSOR_INVALID"
   /** `json()` on a value that is not JSON. */
   | "KV_NOT_JSON"
+  /**
+   * `increment()` on a key whose value is not a counter (a whole number as
+   * decimal text, such as "42"), or whose sum would leave the safe integer
+   * range (±2^53 - 1). Nothing is written.
+   */
+  | "KV_NOT_COUNTER"
+  /**
+   * A conditional write lost: `put`/`delete` with `ifVersion` found another
+   * version (or an entry where none was expected, or none where one was), or
+   * `update()` kept losing to concurrent writers. Nothing was written; read
+   * again and decide. Left through a handler it is a 500: a race the app did
+   * not handle is a server-side bug, not the client's mistake.
+   */
+  | "KV_CONFLICT"
+  /**
+   * An atomic operation (`add`, `increment`, `getAndDelete`, `ifVersion`,
+   * `update`) on a store not declared `consistency: "strong"`: declare it
+   * strong. Thrown on every driver, so code that works locally works deployed.
+   */
+  | "KV_NOT_ATOMIC"
   /** The backend cannot be reached: the app answers 503. */
   | "KV_UNAVAILABLE"
   /** `LAYERON_KV` or a driver option is wrong. */

@@ -10,16 +10,23 @@ const BOM = "\uFEFF"
 export class KVHandle {
   readonly key: string
   readonly contentType: string
+  /**
+   * The entry's version on a strong store: an opaque string that changes on
+   * every write of the key, for `put`/`delete` with `ifVersion`. Null on an
+   * eventual store, which has no conditional writes.
+   */
+  readonly version: string | null
   private readonly entry: StoredEntry
   private readonly storeName: string
   private decoded: string | undefined
   private parsedMetadata: unknown
 
-  constructor(storeName: string, key: string, entry: StoredEntry) {
+  constructor(storeName: string, key: string, entry: StoredEntry, versioned = false) {
     this.storeName = storeName
     this.key = key
     this.entry = entry
     this.contentType = entry.contentType
+    this.version = versioned ? (entry.version ?? "") : null
   }
 
   /** When the entry expires, or null if it never does. */

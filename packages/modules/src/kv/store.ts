@@ -1,6 +1,19 @@
 import type { LayeronModule, ModuleContext, WorkersBinding } from "@layeron/core"
+import {
+  backoff,
+  type Consistency,
+  checkConsistency,
+  checkDelta,
+  checkIfVersion,
+  conflict,
+  notAtomic,
+  notCounter,
+  UPDATE_ATTEMPTS,
+  updateGaveUp,
+} from "./atomic.js"
 import { type Clock, defaultClock } from "./clock.js"
-import type { KVDriver, StoredEntry } from "./driver.js"
+import { counterBytes } from "./counter.js"
+import { type AtomicKVDriver, isAtomicDriver, type KVDriver, type StoredEntry } from "./driver.js"
 import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
 import { workersBindingOf } from "./drivers/cloudflare-binding.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
@@ -18,6 +31,7 @@ import {
   metadataJson,
   showKey,
 } from "./validate.js"
+import { newVersion } from "./version.js"
 
 export interface KVStoreOptions {
   /** The store's name; with the namespace it scopes the keys. */
@@ -32,6 +46,13 @@ export interface KVStoreOptions {
   portable?: boolean
   /** Where the store reads the time; tests pass one they can move. */
   clock?: Clock
+  /**
+   * "strong" enables the atomic operations (`add`, `increment`,
+   * `getAndDelete`, `ifVersion`, `update`): a write, once it returns, is seen
+   * by every later read anywhere. Default "eventual", where they throw
+   * `KV_NOT_ATOMIC` on every driver.
+   */
+  consistency?: Consistency
 }
 
 export interface PutOptions {
@@ -45,6 +66,25 @@ export interface PutOptions {
   metadata?: unknown
 }
 
+export interface ConditionalPutOptions extends PutOptions {
+  /** Write only if the entry is at this version (a handle's `version`), or, with null, only if the key is absent. */
+  ifVersion?: string | null
+}
+
+export interface DeleteOptions {
+  /** Delete only if the entry is at this version, or, with null, only if the key is absent (then there is nothing to delete). */
+  ifVersion?: string | null
+}
+
+/** For a counter that `increment()` creates; a counter that exists keeps its expiry. */
+export interface IncrementOptions {
+  ttlSeconds?: number
+  expiresAt?: Date | number
+}
+
+/** What `update()` writes: a new value, null to delete the entry, or undefined to leave it as it is. */
+export type UpdateResult = KVValue | null | undefined
+
 export interface ListOptions {
   /** Only keys that start with this; a prefix no key can start with (a lone surrogate, over 512 bytes) lists nothing. */
   prefix?: string
@@ -55,9 +95,13 @@ export interface ListOptions {
 }
 
 // The names each option bag accepts; any other name is refused, so a typo cannot go unnoticed.
-const STORE_OPTIONS = ["name", "namespace", "ttlSeconds", "driver", "portable", "clock"]
+const STORE_OPTIONS = ["name", "namespace", "ttlSeconds", "driver", "portable", "clock", "consistency"]
 const PUT_OPTIONS = ["contentType", "ttlSeconds", "expiresAt", "metadata"]
+const CONDITIONAL_PUT_OPTIONS = [...PUT_OPTIONS, "ifVersion"]
+const DELETE_OPTIONS = ["ifVersion"]
+const INCREMENT_OPTIONS = ["ttlSeconds", "expiresAt"]
 const LIST_OPTIONS = ["prefix", "limit", "cursor"]
+const TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 const READ_HINT = "; read the handle with text(), json(), arrayBuffer(), bytes() or stream()"
 
 export interface ListedKey {
@@ -106,6 +150,13 @@ function checkStoreOptions(options: KVStoreOptions, name: string): void {
       `${name}: driver must be a storage URL or a driver (with ${DRIVER_METHODS.join(", ")}), got ${describeValue(driver)}`,
     )
   }
+  // Every driver a URL names is atomic; Workers refuses a strong store when it binds it (cloudflare-binding.ts).
+  if (options.consistency === "strong" && typeof driver === "object" && !isAtomicDriver(driver)) {
+    throw new KVError(
+      "KV_CONFIG_INVALID",
+      `${name}: consistency: "strong" needs a driver with atomic operations (putIf, deleteIf, getAndDelete, increment), and this ${driver.name} driver has none; use sqlite, memory or redis, or declare the store eventual`,
+    )
+  }
   if (portable !== undefined && typeof portable !== "boolean") {
     throw new KVError("KV_OPTIONS_INVALID", `${name}: portable must be true or false, got ${describeValue(portable)}`)
   }
@@ -124,6 +175,7 @@ export class KVStore implements LayeronModule {
   readonly namespace: string
   readonly ttlSeconds: number | undefined
   readonly portable: boolean
+  readonly consistency: Consistency
   private readonly driverOption: KVDriver | string | undefined
   private readonly clock: Clock | undefined
   private readonly minTtl: number
@@ -145,6 +197,7 @@ export class KVStore implements LayeronModule {
     this.name = `storage.kv(${this.namespace}/${this.storeName})`
     checkStoreOptions(options, this.name)
     this.portable = options.portable ?? true
+    this.consistency = checkConsistency(options.consistency, this.name)
     this.minTtl = this.portable ? KV_LIMITS.minTtlSeconds : KV_LIMITS.minNonPortableTtlSeconds
     this.ttlSeconds =
       options.ttlSeconds === undefined ? undefined : checkTtl(options.ttlSeconds, this.minTtl, this.name)
@@ -245,6 +298,14 @@ export class KVStore implements LayeronModule {
     return entry !== null && (entry.expiresAt === null || entry.expiresAt > now)
   }
 
+  private get strong(): boolean {
+    return this.consistency === "strong"
+  }
+
+  private handle(key: string, entry: StoredEntry): KVHandle {
+    return new KVHandle(this.name, key, entry, this.strong)
+  }
+
   /** The entry, or null if it is missing or expired (or the key could never be stored). */
   // `options` is never given: a second argument is refused rather than ignored (Workers KV's `get(key, "json")`).
   async get(key: string, options?: never): Promise<KVHandle | null> {
@@ -259,7 +320,7 @@ export class KVStore implements LayeronModule {
     } catch (error) {
       throw this.driverError("get", key, driver, error)
     }
-    return this.isLive(entry, this.now()) ? new KVHandle(this.name, key, entry) : null
+    return this.isLive(entry, this.now()) ? this.handle(key, entry) : null
   }
 
   async has(key: string, options?: never): Promise<boolean> {
@@ -292,20 +353,42 @@ export class KVStore implements LayeronModule {
     const now = this.now()
     unique.forEach((key, index) => {
       const entry = entries[index] ?? null
-      if (this.isLive(entry, now)) result.set(key, new KVHandle(this.name, key, entry))
+      if (this.isLive(entry, now)) result.set(key, this.handle(key, entry))
     })
     return result
   }
 
-  async put(key: string, value: KVValue, options?: PutOptions): Promise<void> {
-    const problem = keyProblem(key)
-    if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
-    const where = this.where(key)
-    if (isOptionBag(options, `${where}: put()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: put()`)
-    await this.write(key, value, options ?? {}, where)
+  /**
+   * Writes the entry. With `ifVersion` (strong stores), only if the entry is
+   * at that version, or with null only if the key is absent (or expired);
+   * otherwise throws `KV_CONFLICT` and writes nothing.
+   */
+  async put(key: string, value: KVValue, options?: ConditionalPutOptions): Promise<void> {
+    const where = this.writableKey(key)
+    const call = `${where}: put()`
+    if (isOptionBag(options, call)) checkOptionNames(options, CONDITIONAL_PUT_OPTIONS, call)
+    if (options?.ifVersion === undefined) {
+      const entry = await this.entryFor(value, options ?? {}, where)
+      await this.call("put", key, (driver) => driver.put(this.prefix + key, entry))
+      return
+    }
+    const expected = checkIfVersion(options.ifVersion, call)
+    const driver = await this.atomicDriver("put() with ifVersion")
+    const { ifVersion: _, ...putOptions } = options
+    const entry = await this.entryFor(value, putOptions, where)
+    const written = await this.call("put", key, () => driver.putIf(this.prefix + key, entry, expected, this.now()))
+    if (!written) throw conflict(where, "put()", expected)
   }
 
-  private async write(key: string, value: KVValue, options: PutOptions, where: string): Promise<void> {
+  /** The `where` of messages about a key a write is given; throws KV_KEY_INVALID for a key that cannot be stored. */
+  private writableKey(key: string): string {
+    const problem = keyProblem(key)
+    if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
+    return this.where(key)
+  }
+
+  /** The entry a write stores: checked, encoded, with its expiry, and a new version on a strong store. */
+  private async entryFor(value: KVValue, options: PutOptions, where: string): Promise<StoredEntry> {
     const contentType = options.contentType === undefined ? undefined : checkContentType(options.contentType, where)
     const metadata = metadataJson(options.metadata, where)
     const expiresAt = this.expiryFor(options, where)
@@ -316,7 +399,13 @@ export class KVStore implements LayeronModule {
       metadata,
       expiresAt,
     }
-    await this.call("put", key, (driver) => driver.put(this.prefix + key, entry))
+    return this.strong ? { ...entry, version: newVersion() } : entry
+  }
+
+  /** The driver, for an atomic operation: KV_NOT_ATOMIC on an eventual store, whatever the driver. */
+  private async atomicDriver(call: string): Promise<AtomicKVDriver> {
+    if (!this.strong) throw notAtomic(this.name, call)
+    return (this.driver ?? (await this.open())) as AtomicKVDriver
   }
 
   private expiryFor(options: PutOptions, where: string): number | null {
@@ -350,11 +439,116 @@ export class KVStore implements LayeronModule {
     return at
   }
 
-  /** Removes the entry; removing a missing key is fine. */
-  async delete(key: string, options?: never): Promise<void> {
-    if (options !== undefined) refuseOptions(options, `${this.name}: delete()`)
-    if (!isReadableKey(key)) return
-    await this.call("delete", key, (driver) => driver.delete(this.prefix + key))
+  /**
+   * Removes the entry; removing a missing key is fine. With `ifVersion`
+   * (strong stores), only if the entry is at that version (with null: only if
+   * the key is absent, so there is nothing to remove); otherwise throws
+   * `KV_CONFLICT` and removes nothing.
+   */
+  async delete(key: string, options?: DeleteOptions): Promise<void> {
+    const call = `${this.name}: delete()`
+    if (isOptionBag(options, call)) checkOptionNames(options, DELETE_OPTIONS, call)
+    if (options?.ifVersion === undefined) {
+      if (!isReadableKey(key)) return
+      await this.call("delete", key, (driver) => driver.delete(this.prefix + key))
+      return
+    }
+    const expected = checkIfVersion(options.ifVersion, call)
+    const driver = await this.atomicDriver("delete() with ifVersion")
+    const where = this.where(key)
+    // A key that could never be stored is absent.
+    if (expected === null) {
+      if (isReadableKey(key) && (await this.get(key)) !== null) throw conflict(where, "delete()", null)
+      return
+    }
+    const deleted =
+      isReadableKey(key) &&
+      (await this.call("delete", key, () => driver.deleteIf(this.prefix + key, expected, this.now())))
+    if (!deleted) throw conflict(where, "delete()", expected)
+  }
+
+  /** Writes the entry only if the key is absent (or expired): true when it wrote. Of concurrent adds of one key, one wins. */
+  async add(key: string, value: KVValue, options?: PutOptions): Promise<boolean> {
+    const where = this.writableKey(key)
+    if (isOptionBag(options, `${where}: add()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: add()`)
+    const driver = await this.atomicDriver("add()")
+    const entry = await this.entryFor(value, options ?? {}, where)
+    return this.call("add", key, () => driver.putIf(this.prefix + key, entry, null, this.now()))
+  }
+
+  /**
+   * Adds `delta` (default 1, may be negative) to the counter at `key` and
+   * returns the new count. A missing (or expired) counter starts at `delta`,
+   * expiring as `options` or the store's TTL say; later increments keep that
+   * expiry. A value that is not a counter throws `KV_NOT_COUNTER`.
+   */
+  async increment(key: string, delta = 1, options?: IncrementOptions): Promise<number> {
+    const where = this.writableKey(key)
+    const call = `${where}: increment()`
+    const count = checkDelta(delta, where)
+    if (isOptionBag(options, call)) checkOptionNames(options, INCREMENT_OPTIONS, call)
+    const driver = await this.atomicDriver("increment()")
+    const created: StoredEntry = {
+      value: counterBytes(count),
+      contentType: TEXT_CONTENT_TYPE,
+      metadata: null,
+      expiresAt: this.expiryFor(options ?? {}, where),
+      version: newVersion(),
+    }
+    const result = await this.call("increment", key, () =>
+      driver.increment(this.prefix + key, count, created, this.now()),
+    )
+    if (typeof result !== "number") throw notCounter(where, result, count)
+    return result
+  }
+
+  /** Removes the entry and returns it, or null if there was none (or it had expired): of concurrent callers, exactly one gets it. */
+  async getAndDelete(key: string, options?: never): Promise<KVHandle | null> {
+    if (options !== undefined) refuseOptions(options, `${this.name}: getAndDelete()`, READ_HINT)
+    const driver = await this.atomicDriver("getAndDelete()")
+    if (!isReadableKey(key)) return null
+    const entry = await this.call("getAndDelete", key, () => driver.getAndDelete(this.prefix + key))
+    return this.isLive(entry, this.now()) ? this.handle(key, entry) : null
+  }
+
+  /**
+   * Read-modify-write without losing a concurrent update: reads the entry
+   * (null if absent), calls `change` with it, and writes what it returns
+   * (as `put(key, next, options)` would; null deletes, undefined leaves the
+   * entry as it is) only if nobody wrote the key meanwhile; otherwise reads
+   * and calls `change` again, up to 10 times, then throws `KV_CONFLICT`. So
+   * `change` may run more than once: keep it free of side effects. Returns
+   * the entry as it now is (null when deleted or absent).
+   */
+  async update(
+    key: string,
+    change: (current: KVHandle | null) => UpdateResult | Promise<UpdateResult>,
+    options?: PutOptions,
+  ): Promise<KVHandle | null> {
+    const where = this.writableKey(key)
+    if (typeof change !== "function") {
+      throw new KVError("KV_OPTIONS_INVALID", `${where}: update() takes a function, got ${describeValue(change)}`)
+    }
+    if (isOptionBag(options, `${where}: update()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: update()`)
+    const driver = await this.atomicDriver("update()")
+    const scoped = this.prefix + key
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      if (attempt > 1) await backoff(attempt)
+      const current = await this.get(key)
+      const next = await change(current)
+      if (next === undefined) return current
+      const expected = current?.version ?? null
+      if (next === null) {
+        if (expected === null) return null
+        if (await this.call("update", key, () => driver.deleteIf(scoped, expected, this.now()))) return null
+        continue
+      }
+      const entry = await this.entryFor(next, options ?? {}, where)
+      if (await this.call("update", key, () => driver.putIf(scoped, entry, expected, this.now()))) {
+        return this.handle(key, entry)
+      }
+    }
+    throw updateGaveUp(where)
   }
 
   /** Keys in UTF-8 byte order, a page at a time; never an expired one. */

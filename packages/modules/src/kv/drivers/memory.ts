@@ -1,5 +1,13 @@
 import { type Clock, systemClock } from "../clock.js"
-import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
+import { incremented } from "../counter.js"
+import type {
+  AtomicKVDriver,
+  DriverListOptions,
+  IncrementRefusal,
+  ListedEntry,
+  ListPage,
+  StoredEntry,
+} from "../driver.js"
 import { compareKeys } from "../key-order.js"
 import { checkOptionNames, isOptionBag } from "../options.js"
 
@@ -14,7 +22,7 @@ export interface MemoryDriverOptions {
 const SWEEP_SLICE = 1000
 
 /** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */
-export class MemoryDriver implements KVDriver {
+export class MemoryDriver implements AtomicKVDriver {
   readonly name = "memory"
   private readonly entries = new Map<string, StoredEntry>()
   private readonly clock: Clock
@@ -46,6 +54,41 @@ export class MemoryDriver implements KVDriver {
 
   delete(key: string): void {
     this.entries.delete(key)
+  }
+
+  // The atomic operations: synchronous, so nothing can run between the read and the write.
+
+  /** The entry if it is live at `now`, else null. */
+  private live(key: string, now: number): StoredEntry | null {
+    const entry = this.entries.get(key)
+    return entry !== undefined && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null
+  }
+
+  putIf(key: string, entry: StoredEntry, expected: string | null, now: number): boolean {
+    const current = this.live(key, now)
+    const matches = expected === null ? current === null : current !== null && (current.version ?? "") === expected
+    if (matches) this.entries.set(key, entry)
+    return matches
+  }
+
+  deleteIf(key: string, expected: string, now: number): boolean {
+    const current = this.live(key, now)
+    const matches = current !== null && (current.version ?? "") === expected
+    if (matches) this.entries.delete(key)
+    return matches
+  }
+
+  getAndDelete(key: string): StoredEntry | null {
+    const entry = this.entries.get(key) ?? null
+    this.entries.delete(key)
+    return entry
+  }
+
+  increment(key: string, delta: number, created: StoredEntry, now: number): number | IncrementRefusal {
+    const next = incremented(this.live(key, now), delta, created)
+    if (typeof next === "string") return next
+    this.entries.set(key, next.entry)
+    return next.count
   }
 
   list(options: DriverListOptions): ListPage {

@@ -1,8 +1,9 @@
 import type { Cluster, Redis } from "ioredis"
 import { type Clock, systemClock } from "../clock.js"
-import type { DriverListOptions, KVDriver, ListPage, StoredEntry } from "../driver.js"
+import type { AtomicKVDriver, DriverListOptions, IncrementRefusal, ListPage, StoredEntry } from "../driver.js"
 import { KVError } from "../errors.js"
 import { checkOptionNames, isOptionBag } from "../options.js"
+import { type AtomicScripts, defineAtomicScripts } from "./redis/atomic-scripts.js"
 import { ReadCache, type RedisCacheOptions } from "./redis-cache.js"
 import { closeClient, openClient, type RedisClient } from "./redis-connection.js"
 import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./redis-entry.js"
@@ -36,7 +37,7 @@ const SCAN_COUNT = 1000
  * processes share them. One Redis string per entry; Redis expires it by itself
  * (PXAT); the store still checks expiry on read by its own clock.
  */
-export class RedisDriver implements KVDriver {
+export class RedisDriver implements AtomicKVDriver {
   readonly name = "redis"
   /** Where it points, for messages: never the password. */
   readonly target: string
@@ -45,6 +46,7 @@ export class RedisDriver implements KVDriver {
   private readonly timeoutMs: number
   private readonly cluster: boolean
   private readonly source: ListSource
+  private readonly scripts: AtomicScripts
   /** The read cache, when on; its counters serve measurement. */
   readonly cache: ReadCache | undefined
   private stopTracking: (() => void) | undefined
@@ -57,6 +59,7 @@ export class RedisDriver implements KVDriver {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.source = { scan: (pattern, visit) => this.scan(pattern, visit), headers: (keys) => this.headers(keys) }
     this.cache = cache
+    this.scripts = defineAtomicScripts(client)
   }
 
   /**
@@ -132,6 +135,46 @@ export class RedisDriver implements KVDriver {
     )
   }
 
+  // The atomic operations: one script or command each, so one round trip (atomic-scripts.ts).
+
+  putIf(key: string, entry: StoredEntry, expected: string | null, now: number): Promise<boolean> {
+    const redisKey = toRedisKey(key)
+    const packed = packEntry(entry)
+    return this.changing(redisKey, () =>
+      this.run(`putIf ${key}`, () => this.scripts.putIf(redisKey, expected, now, packed, this.pxat(entry))),
+    )
+  }
+
+  deleteIf(key: string, expected: string, now: number): Promise<boolean> {
+    const redisKey = toRedisKey(key)
+    return this.changing(redisKey, () =>
+      this.run(`deleteIf ${key}`, () => this.scripts.deleteIf(redisKey, expected, now)),
+    )
+  }
+
+  getAndDelete(key: string): Promise<StoredEntry | null> {
+    const redisKey = toRedisKey(key)
+    return this.changing(redisKey, async () => {
+      const packed = await this.run(`getAndDelete ${key}`, () => this.client.getdelBuffer(redisKey))
+      return packed === null ? null : unpackEntry(packed, redisKey)
+    })
+  }
+
+  increment(key: string, delta: number, created: StoredEntry, now: number): Promise<number | IncrementRefusal> {
+    const redisKey = toRedisKey(key)
+    const packed = packEntry(created)
+    return this.changing(redisKey, () =>
+      this.run(`increment ${key}`, () =>
+        this.scripts.increment(redisKey, delta, now, packed, this.pxat(created), created.version ?? ""),
+      ),
+    )
+  }
+
+  /** The PXAT argument of a script's SET: "" for an entry that never expires. */
+  private pxat(entry: StoredEntry): string {
+    return entry.expiresAt === null ? "" : String(this.redisExpiry(entry.expiresAt))
+  }
+
   /**
    * A write by this process: evicted before (reads in flight are not cached)
    * and after (a read that slipped in between is dropped), so this process
@@ -144,13 +187,14 @@ export class RedisDriver implements KVDriver {
    * returns, every other process's copy is already on its way, ahead of any
    * request the logout's response can cause.
    */
-  private async changing(redisKey: string, write: () => Promise<unknown>): Promise<void> {
+  private async changing<T>(redisKey: string, write: () => Promise<T>): Promise<T> {
     const cache = this.cache
     cache?.invalidate(redisKey)
     try {
-      await write()
+      const result = await write()
       // The write is done either way; a failed ping must not report it failed.
       if (cache) await this.client.ping().catch(() => undefined)
+      return result
     } finally {
       cache?.invalidate(redisKey)
     }

@@ -6,7 +6,8 @@ export const SCHEMA = `
     value BLOB NOT NULL,
     content_type TEXT NOT NULL,
     metadata TEXT,
-    expires_at INTEGER
+    expires_at INTEGER,
+    version TEXT
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS layeron_kv_expires_at ON layeron_kv (expires_at) WHERE expires_at IS NOT NULL;
 `

@@ -2,10 +2,18 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import { type Clock, systemClock } from "../clock.js"
-import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
+import type {
+  AtomicKVDriver,
+  DriverListOptions,
+  IncrementRefusal,
+  ListedEntry,
+  ListPage,
+  StoredEntry,
+} from "../driver.js"
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
 import { checkOptionNames, isOptionBag } from "../options.js"
+import { addVersionColumn, SqliteTransactions, toEntry } from "./sqlite/transactions.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
 
@@ -24,7 +32,13 @@ export interface SqliteDriverOptions {
   clock?: Clock
 }
 
-type Row = [value: Uint8Array, contentType: string, metadata: string | null, expiresAt: number | null]
+type Row = [
+  value: Uint8Array,
+  contentType: string,
+  metadata: string | null,
+  expiresAt: number | null,
+  version: string | null,
+]
 type ListRow = [key: string, expiresAt: number | null, metadata: string | null]
 
 /**
@@ -33,7 +47,7 @@ type ListRow = [key: string, expiresAt: number | null, metadata: string | null]
  * indexed column, checked on read and swept in small batches on a worker
  * thread.
  */
-export class SqliteDriver implements KVDriver {
+export class SqliteDriver implements AtomicKVDriver {
   readonly name = "sqlite"
   readonly path: string
   private readonly db: Database.Database
@@ -42,6 +56,7 @@ export class SqliteDriver implements KVDriver {
   private readonly busyTimeoutMs: number
   private readonly timer: ReturnType<typeof setInterval>
   private readonly statements
+  private readonly transactions: SqliteTransactions
   private sweeping: Promise<number> | undefined
   private sweepThread: SweepThread | undefined
 
@@ -54,10 +69,12 @@ export class SqliteDriver implements KVDriver {
     const db = this.db
     this.statements = {
       get: db
-        .prepare<[string], Row>("SELECT value, content_type, metadata, expires_at FROM layeron_kv WHERE key = ?")
+        .prepare<[string], Row>(
+          "SELECT value, content_type, metadata, expires_at, version FROM layeron_kv WHERE key = ?",
+        )
         .raw(),
       put: db.prepare(
-        "INSERT OR REPLACE INTO layeron_kv (key, value, content_type, metadata, expires_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO layeron_kv (key, value, content_type, metadata, expires_at, version) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       delete: db.prepare("DELETE FROM layeron_kv WHERE key = ?"),
       listBounded: db
@@ -76,6 +93,7 @@ export class SqliteDriver implements KVDriver {
         .raw(),
       sweep: db.prepare(SWEEP_SQL),
     }
+    this.transactions = new SqliteTransactions(db, options.path)
     // A failed sweep (another process holding the lock past the timeout) is retried at the next
     // interval; reads hide expired rows meanwhile, and it must never become an unhandled rejection.
     this.timer = setInterval(() => this.sweep().catch(() => undefined), options.sweepIntervalMs ?? 60_000)
@@ -92,11 +110,27 @@ export class SqliteDriver implements KVDriver {
   }
 
   put(key: string, entry: StoredEntry): void {
-    this.statements.put.run(key, entry.value, entry.contentType, entry.metadata, entry.expiresAt)
+    this.statements.put.run(key, entry.value, entry.contentType, entry.metadata, entry.expiresAt, entry.version ?? null)
   }
 
   delete(key: string): void {
     this.statements.delete.run(key)
+  }
+
+  putIf(key: string, entry: StoredEntry, expected: string | null, now: number): boolean {
+    return this.transactions.putIf(key, entry, expected, now)
+  }
+
+  deleteIf(key: string, expected: string, now: number): boolean {
+    return this.transactions.deleteIf(key, expected, now)
+  }
+
+  getAndDelete(key: string): StoredEntry | null {
+    return this.transactions.getAndDelete(key)
+  }
+
+  increment(key: string, delta: number, created: StoredEntry, now: number): number | IncrementRefusal {
+    return this.transactions.increment(key, delta, created, now)
   }
 
   list(options: DriverListOptions): ListPage {
@@ -171,16 +205,13 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     // (bench/scale.ts). 256 MiB of address space, not memory: the OS shares the file's cached pages.
     db.pragma("mmap_size = 268435456")
     db.exec(SCHEMA)
+    addVersionColumn(db)
     return db
   } catch (error) {
     throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${path}: ${(error as Error).message}`, {
       cause: error,
     })
   }
-}
-
-function toEntry(row: Row): StoredEntry {
-  return { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
 }
 
 const OPTION_NAMES = ["path", "sweepIntervalMs", "sweepBatchSize", "busyTimeoutMs", "clock"]

@@ -1,0 +1,134 @@
+import type Database from "better-sqlite3"
+import { incremented } from "../../counter.js"
+import type { IncrementRefusal, StoredEntry } from "../../driver.js"
+import { KVError } from "../../errors.js"
+
+// The atomic operations of the sqlite driver. Each is one statement (atomic
+// on its own) or one transaction begun IMMEDIATE, which takes the file's
+// write lock before it reads: every process on the file sees it whole, and
+// no other writer can slip in between its read and its write. A lock held
+// by another process waits for the busy timeout, then is KV_UNAVAILABLE.
+
+type Row = [
+  value: Uint8Array,
+  contentType: string,
+  metadata: string | null,
+  expiresAt: number | null,
+  version: string | null,
+]
+
+const COLUMNS = "value, content_type, metadata, expires_at, version"
+// An entry is live at ?now when it has no expiry or expires after now; a NULL version (written without one) is "".
+const LIVE = "(expires_at IS NULL OR expires_at > @now)"
+
+export class SqliteTransactions {
+  private readonly path: string
+  private readonly read
+  private readonly write
+  private readonly replaceIfAbsent
+  private readonly updateIfVersion
+  private readonly deleteIfVersion
+  private readonly take
+  private readonly incrementInTransaction
+
+  constructor(db: Database.Database, path: string) {
+    this.path = path
+    this.read = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM layeron_kv WHERE key = ?`).raw()
+    this.write = db.prepare(`INSERT OR REPLACE INTO layeron_kv (key, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`)
+    // Inserts; over an expired row (absent to the store) it writes too, over a live one it leaves it.
+    this.replaceIfAbsent = db.prepare(
+      `INSERT INTO layeron_kv (key, ${COLUMNS}) VALUES (@key, @value, @contentType, @metadata, @expiresAt, @version)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, content_type = excluded.content_type,
+         metadata = excluded.metadata, expires_at = excluded.expires_at, version = excluded.version
+       WHERE NOT ${LIVE.replaceAll("expires_at", "layeron_kv.expires_at")}`,
+    )
+    this.updateIfVersion = db.prepare(
+      `UPDATE layeron_kv SET value = @value, content_type = @contentType, metadata = @metadata,
+         expires_at = @expiresAt, version = @version
+       WHERE key = @key AND coalesce(version, '') = @expected AND ${LIVE}`,
+    )
+    this.deleteIfVersion = db.prepare(
+      `DELETE FROM layeron_kv WHERE key = @key AND coalesce(version, '') = @expected AND ${LIVE}`,
+    )
+    this.take = db.prepare<[string], Row>(`DELETE FROM layeron_kv WHERE key = ? RETURNING ${COLUMNS}`).raw()
+    this.incrementInTransaction = db.transaction(
+      (key: string, delta: number, created: StoredEntry, now: number): number | IncrementRefusal => {
+        const row = this.read.get(key)
+        const live = row !== undefined && (row[3] === null || row[3] > now) ? toEntry(row) : null
+        const next = incremented(live, delta, created)
+        if (typeof next === "string") return next
+        const { value, contentType, metadata, expiresAt, version } = next.entry
+        this.write.run(key, value, contentType, metadata, expiresAt, version ?? null)
+        return next.count
+      },
+    ).immediate
+  }
+
+  putIf(key: string, entry: StoredEntry, expected: string | null, now: number): boolean {
+    const values = { key, ...row(entry), now }
+    return this.run("putIf", () =>
+      expected === null
+        ? this.replaceIfAbsent.run(values).changes > 0
+        : this.updateIfVersion.run({ ...values, expected }).changes > 0,
+    )
+  }
+
+  deleteIf(key: string, expected: string, now: number): boolean {
+    return this.run("deleteIf", () => this.deleteIfVersion.run({ key, expected, now }).changes > 0)
+  }
+
+  getAndDelete(key: string): StoredEntry | null {
+    const taken = this.run("getAndDelete", () => this.take.get(key))
+    return taken === undefined ? null : toEntry(taken)
+  }
+
+  increment(key: string, delta: number, created: StoredEntry, now: number): number | IncrementRefusal {
+    return this.run("increment", () => this.incrementInTransaction(key, delta, created, now))
+  }
+
+  /** Runs a statement; a lock another connection holds past the busy timeout is KV_UNAVAILABLE (503), not a 500. */
+  private run<T>(what: string, statement: () => T): T {
+    try {
+      return statement()
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code
+      if (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)(_[A-Z]+)?$/.test(code)) {
+        throw new KVError(
+          "KV_UNAVAILABLE",
+          `the SQLite store at ${this.path} is locked by another connection (${what}): ${(error as Error).message}`,
+          { cause: error },
+        )
+      }
+      throw error
+    }
+  }
+}
+
+function row(entry: StoredEntry) {
+  return {
+    value: entry.value,
+    contentType: entry.contentType,
+    metadata: entry.metadata,
+    expiresAt: entry.expiresAt,
+    version: entry.version ?? null,
+  }
+}
+
+export function toEntry(row: Row): StoredEntry {
+  const entry = { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
+  return row[4] === null ? entry : { ...entry, version: row[4] }
+}
+
+/**
+ * Adds the version column to a file made before there were versions. Checked
+ * and altered under the write lock, so two processes opening the file at once
+ * do not both add it.
+ */
+export function addVersionColumn(db: Database.Database): void {
+  const hasVersion = () =>
+    (db.pragma("table_info(layeron_kv)") as { name: string }[]).some((column) => column.name === "version")
+  if (hasVersion()) return
+  db.transaction(() => {
+    if (!hasVersion()) db.exec("ALTER TABLE layeron_kv ADD COLUMN version TEXT")
+  }).immediate()
+}
