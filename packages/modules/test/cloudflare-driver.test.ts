@@ -296,6 +296,46 @@ describe("storage.kv on Workers", () => {
     )
   })
 
+  test("a strong store is refused until the Durable Objects driver lands, at build time and at start", async () => {
+    const store = new KVStore({ name: "rate", namespace: "api", consistency: "strong" })
+    const refused = (error: unknown) =>
+      isKVError(error, "KV_CONFIG_INVALID") &&
+      error.message.startsWith('storage.kv(api/rate): consistency: "strong"') &&
+      /Durable Objects driver, which is not available yet/.test(error.message) &&
+      !error.message.includes("\n")
+    assert.throws(() => store.workersBindings(), refused)
+    await assert.rejects(() => store.start({ env: { API_RATE: kv.STORE_A }, runtime: "workers" }), refused)
+    // Given a Workers KV driver of its own, it is refused when declared: the driver has no atomic operations.
+    assert.throws(
+      () => new KVStore({ name: "rate", consistency: "strong", driver: cloudflareDriver(kv.STORE_A as KVNamespace) }),
+      (error: unknown) => isKVError(error, "KV_CONFIG_INVALID") && /cloudflare driver has none/.test(error.message),
+    )
+  })
+
+  test("an eventual store on Workers refuses every atomic operation with KV_NOT_ATOMIC, writing nothing", async () => {
+    const store = new KVStore({ name: "plain", namespace: "api" })
+    await store.start({ env: { API_PLAIN: kv.STORE_A }, runtime: "workers" })
+    const calls: [string, () => Promise<unknown>][] = [
+      ["add()", () => store.add("atomic-k", "v")],
+      ["increment()", () => store.increment("atomic-k")],
+      ["getAndDelete()", () => store.getAndDelete("atomic-k")],
+      ["update()", () => store.update("atomic-k", () => "v")],
+      ["put() with ifVersion", () => store.put("atomic-k", "v", { ifVersion: null })],
+      ["delete() with ifVersion", () => store.delete("atomic-k", { ifVersion: "x" })],
+    ]
+    for (const [call, run] of calls) {
+      await assert.rejects(
+        run,
+        (error: unknown) =>
+          isKVError(error, "KV_NOT_ATOMIC") &&
+          error.message.includes(call) &&
+          error.message.includes('consistency: "strong"'),
+      )
+    }
+    assert.equal(await store.get("atomic-k"), null)
+    await store.close()
+  })
+
   test("a store given its own driver keeps it on Workers", async () => {
     const driver = cloudflareDriver(kv.STORE_A as KVNamespace)
     const store = new KVStore({ name: "other", driver })

@@ -7,6 +7,7 @@ export interface WorkersStore {
   readonly namespace: string
   readonly storeName: string
   readonly portable: boolean
+  readonly consistency: "strong" | "eventual"
 }
 
 /** A store's binding on Workers: namespace and name, uppercased, any other character "_" (auth/user-sessions: AUTH_USER_SESSIONS). */
@@ -14,8 +15,18 @@ export function workersBindingName(namespace: string, name: string): string {
   return `${namespace}_${name}`.toUpperCase().replace(/[^A-Z0-9]/g, "_")
 }
 
-/** The binding a store reads on Workers; a store that lifts the 60 s TTL minimum cannot run there. */
+/**
+ * The binding a store reads on Workers. Checked by `layeron build` and when
+ * the Worker starts: a store that lifts the 60 s TTL minimum cannot run
+ * there, nor, until the Durable Objects driver lands, a strong one.
+ */
 export function workersBindingOf(store: WorkersStore): string {
+  if (store.consistency === "strong") {
+    throw new KVError(
+      "KV_CONFIG_INVALID",
+      `${store.name}: consistency: "strong" stores on Cloudflare Workers need the Durable Objects driver, which is not available yet (Workers KV is eventually consistent); declare the store eventual to run it on Workers KV`,
+    )
+  }
   if (!store.portable) {
     throw new KVError(
       "KV_CONFIG_INVALID",
