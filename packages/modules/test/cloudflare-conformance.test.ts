@@ -5,11 +5,16 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type CloudflareKVDriver, cloudflareDriver, type KVNamespace } from "@layeron/modules/drivers/cloudflare"
-import { runKVConformance } from "@layeron/modules/testing"
+import { runKVConformance, STRONG_RULES } from "@layeron/modules/testing"
 import { Miniflare } from "miniflare"
 
 /** Namespaces made up front: the suite opens about 115 stores, 51 of them at once in one rule. */
 const POOL = 128
+
+/** Why the rules of strong stores do not run here ("atomic: eventual stores" does). */
+const NOT_ATOMIC =
+  "Workers KV has no atomic operations; a strong store on Workers needs the Durable Objects driver (the next issue), refused until then (cloudflare-driver.test.ts)"
+
 const bindings = Array.from({ length: POOL }, (_, index) => `NS_${index}`)
 
 // KV's files on a RAM disk where there is one: a put then costs a third of the time.
@@ -49,6 +54,7 @@ runKVConformance({
   // examples/session-auth/test/cloudflare-worker.test.ts.
   canTimeTravel: true,
   skip: {
+    ...Object.fromEntries(STRONG_RULES.map((rule) => [rule, NOT_ATOMIC])),
     "limits: metadata size":
       "Workers KV's 1024 bytes of metadata also hold the content type and expiry, so user metadata near 1024 bytes is refused with KV_METADATA_TOO_LARGE before writing (the boundary is tested in cloudflare-driver.test.ts)",
     "ttl: non-portable":

@@ -16,6 +16,7 @@ runKVConformance({
   name: "sqlite",
   driver: () => shared,
   secondConnection: () => sqliteDriver({ path: sharedPath }),
+  otherProcessUrl: () => `sqlite:${sharedPath}`,
   cleanup: () => shared.close(),
 })
 
@@ -30,6 +31,7 @@ runKVConformance({
     return connection
   },
   secondConnection: () => sqliteDriver({ path: perStorePath }),
+  otherProcessUrl: () => `sqlite:${perStorePath}`,
   cleanup: () => {
     for (const connection of connections) connection.close()
     rmSync(dir, { recursive: true, force: true })

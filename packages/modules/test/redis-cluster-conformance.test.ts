@@ -10,6 +10,7 @@ runKVConformance({
   name: "redis cluster",
   driver: () => driver,
   secondConnection: () => redisDriver({ url: cluster.url }),
+  otherProcessUrl: () => cluster.url,
   cleanup: async () => {
     await driver.close()
     await cluster.dispose()

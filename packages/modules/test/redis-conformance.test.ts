@@ -13,6 +13,7 @@ runKVConformance({
   name: "redis",
   driver: () => driver,
   secondConnection: () => redisDriver({ url: server.url }),
+  otherProcessUrl: () => server.url,
   cleanup: () => driver.close(),
 })
 
@@ -21,6 +22,7 @@ runKVConformance({
   driver: () => cached,
   // Another process with its own cache: its writes must evict this one's copies at once.
   secondConnection: () => redisDriver({ url: cachedUrl }),
+  otherProcessUrl: () => cachedUrl,
   cleanup: async () => {
     await cached.close()
     await server.dispose()

@@ -40,9 +40,9 @@ export function checkIfVersion(value: unknown, call: string): string | null {
 export function conflict(where: string, call: string, expected: string | null): KVError {
   const found =
     expected === null
-      ? "the key holds an entry"
-      : `the key is absent or at another version than ${JSON.stringify(expected)}`
-  return new KVError("KV_CONFLICT", `${where}: ${call} with ifVersion: ${found}; nothing was written`)
+      ? "ifVersion null (only if absent), and the key holds an entry"
+      : `ifVersion ${JSON.stringify(expected)}, and the key is absent or at another version`
+  return new KVError("KV_CONFLICT", `${where}: ${call} with ${found}; nothing was written`)
 }
 
 export function checkDelta(delta: unknown, where: string): number {

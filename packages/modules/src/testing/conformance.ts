@@ -1,18 +1,22 @@
 import { after, describe } from "node:test"
 import type { KVDriver } from "../kv/driver.js"
+import { atomicRules } from "./conformance/atomic.js"
+import { atomicExpiryRules } from "./conformance/atomic-expiry.js"
 import { createSuiteContext } from "./conformance/context.js"
 import { isolationRules } from "./conformance/isolation.js"
 import { limitRules } from "./conformance/limits.js"
 import { listRules } from "./conformance/list.js"
 import { modelRules } from "./conformance/model.js"
+import { atomicModelRules } from "./conformance/model-atomic.js"
 import { optionRules } from "./conformance/options.js"
+import { raceRules } from "./conformance/races.js"
 import { readRules } from "./conformance/reads.js"
 import { type ConformanceRule, checkSkips } from "./conformance/rules.js"
 import { sharingRules } from "./conformance/sharing.js"
 import { ttlRules } from "./conformance/ttl.js"
 import { valueRules } from "./conformance/values.js"
 
-export { CONFORMANCE_RULES, type ConformanceRule } from "./conformance/rules.js"
+export { CONFORMANCE_RULES, type ConformanceRule, STRONG_RULES } from "./conformance/rules.js"
 
 export interface KVConformanceOptions {
   /** The driver's name, in the test titles. */
@@ -31,6 +35,13 @@ export interface KVConformanceOptions {
    * "sharing: second connection" is skipped.
    */
   secondConnection?: (first: KVDriver) => KVDriver | Promise<KVDriver>
+  /**
+   * The storage URL (`LAYERON_KV` form: `sqlite:<file>`, `redis://...`) by
+   * which another process reaches the backend `first` is on. The "races:"
+   * rules run a second Node.js process on it, racing this one; without it
+   * they are skipped.
+   */
+  otherProcessUrl?: (first: KVDriver) => string
   /** Runs after the suite: close the drivers, stop servers, remove files. */
   cleanup?: () => void | Promise<void>
   /** Rules this driver cannot honour, each with the reason (names from CONFORMANCE_RULES). */
@@ -55,6 +66,7 @@ export function runKVConformance(options: KVConformanceOptions): void {
   const context = createSuiteContext({
     driver: options.driver,
     secondConnection: options.secondConnection,
+    otherProcessUrl: options.otherProcessUrl,
     skips,
     numRuns: options.numRuns ?? (Number(process.env.FUZZ_RUNS) || 50),
     canTimeTravel: options.canTimeTravel ?? true,
@@ -72,6 +84,10 @@ export function runKVConformance(options: KVConformanceOptions): void {
     optionRules(context)
     isolationRules(context)
     sharingRules(context)
+    atomicRules(context)
+    atomicExpiryRules(context)
+    raceRules(context)
     modelRules(context)
+    atomicModelRules(context)
   })
 }

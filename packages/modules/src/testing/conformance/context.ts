@@ -20,6 +20,8 @@ export interface SuiteContext {
   store(options?: Partial<KVStoreOptions>): Promise<KVStore>
   /** Another connection to `first`'s backend, closed when the suite ends; undefined if the driver has none. */
   readonly secondConnection: ((first: KVDriver) => Promise<KVDriver>) | undefined
+  /** The storage URL another process opens to reach `first`'s backend; undefined if there is none. */
+  readonly otherProcessUrl: ((first: KVDriver) => string) | undefined
   readonly numRuns: number
   readonly canTimeTravel: boolean
   /** Why a rule does not run on this driver, or false when it does. */
@@ -31,11 +33,14 @@ export interface RuleNeeds {
   readonly movesClock?: boolean
   /** The rule opens a second connection to the backend. */
   readonly secondConnection?: boolean
+  /** The rule runs a second process on the backend. */
+  readonly otherProcess?: boolean
 }
 
 export interface SuiteOptions {
   readonly driver: () => Awaitable<KVDriver>
   readonly secondConnection?: (first: KVDriver) => Awaitable<KVDriver>
+  readonly otherProcessUrl?: (first: KVDriver) => string
   readonly skips: Readonly<Record<string, string>>
   readonly numRuns: number
   readonly canTimeTravel: boolean
@@ -54,6 +59,7 @@ export function createSuiteContext(options: SuiteOptions): SuiteContext & { clos
     numRuns: options.numRuns,
     canTimeTravel: options.canTimeTravel,
     driver: async () => options.driver(),
+    otherProcessUrl: options.otherProcessUrl,
     secondConnection:
       makeSecond &&
       (async (first: KVDriver) => {
@@ -80,6 +86,9 @@ export function createSuiteContext(options: SuiteOptions): SuiteContext & { clos
       if (reason !== undefined) return reason
       if (needs.movesClock && !options.canTimeTravel) return "the backend cannot follow a moved clock"
       if (needs.secondConnection && makeSecond === undefined) return "the driver gives no second connection"
+      if (needs.otherProcess && options.otherProcessUrl === undefined) {
+        return "the driver gives no storage URL another process can open"
+      }
       return false
     },
     async closeSecondConnections() {
