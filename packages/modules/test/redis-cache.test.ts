@@ -93,6 +93,53 @@ describe("the read cache", () => {
     assert.equal(await store.get("k"), null)
   })
 
+  test("atomic writes, by this process or another, leave no stale copy", async () => {
+    const mine = kv({ name: "atomic", driver, consistency: "strong" })
+    const theirs = kv({ name: "atomic", driver: other, consistency: "strong" })
+    const redisKey = toRedisKey("default/atomic/k")
+    /** Reads through the cache until a copy sticks, so the next change has one to evict. */
+    const cached = async (expected: string | null) => {
+      for (let attempt = 0; !cacheOf(driver).has(redisKey); attempt++) {
+        assert.ok(attempt < 10, "cached after a few reads")
+        const handle = await mine.get("k")
+        assert.equal(handle === null ? null : await handle.text(), expected)
+      }
+    }
+    const changes: [string, () => Promise<unknown>, string | null][] = [
+      ["increment", () => theirs.increment("k"), "2"],
+      ["put with ifVersion", async () => theirs.put("k", "3", { ifVersion: (await theirs.get("k"))?.version }), "3"],
+      ["update", () => theirs.update("k", () => "4"), "4"],
+      ["getAndDelete", () => theirs.getAndDelete("k"), null],
+      ["add", () => theirs.add("k", "5"), "5"],
+      ["delete with ifVersion", async () => theirs.delete("k", { ifVersion: (await theirs.get("k"))?.version }), null],
+    ]
+    await mine.put("k", "1")
+    let expected: string | null = "1"
+    for (const [what, change, after] of changes) {
+      if (expected !== null) await cached(expected)
+      await change()
+      await until(() => !cacheOf(driver).has(redisKey), `evicted after ${what} elsewhere`)
+      const handle = await mine.get("k")
+      assert.equal(handle === null ? null : await handle.text(), after, what)
+      expected = after
+    }
+    // This process's own atomic writes drop its copy before they return (not when Redis's news
+    // arrives), so they are read back at once, with the version they wrote.
+    await mine.put("k", "10")
+    await cached("10")
+    assert.equal(await mine.increment("k"), 11)
+    assert.equal(cacheOf(driver).has(redisKey), false, "evicted by increment")
+    assert.equal(await (await mine.get("k"))?.text(), "11")
+    await cached("11")
+    const updated = await mine.update("k", () => "12")
+    assert.equal(cacheOf(driver).has(redisKey), false, "evicted by update")
+    assert.equal((await mine.get("k"))?.version, updated?.version)
+    await cached("12")
+    await mine.getAndDelete("k")
+    assert.equal(cacheOf(driver).has(redisKey), false, "evicted by getAndDelete")
+    assert.equal(await mine.get("k"), null)
+  })
+
   test("FLUSHALL empties it; large values are never cached", async () => {
     const store = kv({ name: "flush", driver })
     await store.put("a", "1")

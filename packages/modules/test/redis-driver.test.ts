@@ -57,6 +57,69 @@ describe("round trips", () => {
   })
 })
 
+describe("atomic operations", () => {
+  test("each is one round trip: a script (EVALSHA) or GETDEL", async () => {
+    const store = kv({ name: "atomic-trips", driver, consistency: "strong" })
+    // Loads the scripts (the first call of each may be a NOSCRIPT then an EVAL).
+    await store.add("warm", "1")
+    await store.increment("warm")
+    await store.delete("warm", { ifVersion: (await store.get("warm"))?.version })
+    const calls = async (run: () => Promise<unknown>) => {
+      await resetStats(server)
+      await run()
+      return commandCalls(server)
+    }
+    // Commands a script runs are counted too: one EVALSHA from the client, its GET and SET inside.
+    assert.deepEqual(await calls(() => store.add("k", "1", { ttlSeconds: HOUR })), { evalsha: 1, get: 1, set: 1 })
+    assert.deepEqual(await calls(() => store.increment("k")), { evalsha: 1, get: 1, set: 1 })
+    const version = (await store.get("k"))?.version
+    assert.deepEqual(await calls(() => store.put("k", "5", { ifVersion: version })), { evalsha: 1, get: 1, set: 1 })
+    assert.deepEqual(await calls(() => store.getAndDelete("k")), { getdel: 1 })
+  })
+
+  test("Redis's own expiry: set at creation, kept by increments (KEEPTTL)", async () => {
+    const store = kv({ name: "atomic-ttl", driver, consistency: "strong" })
+    const redisAt = (key: string) => server.cli("pexpiretime", toRedisKey(`default/atomic-ttl/${key}`)).then(Number)
+    await store.add("added", "v", { ttlSeconds: HOUR })
+    assert.equal(await redisAt("added"), (await store.get("added"))?.expiresAt?.getTime())
+    await store.increment("counter", 1, { ttlSeconds: 2 * HOUR })
+    const at = (await store.get("counter"))?.expiresAt?.getTime()
+    assert.equal(await redisAt("counter"), at)
+    await store.increment("counter", 1, { ttlSeconds: HOUR })
+    assert.equal(await redisAt("counter"), at, "kept")
+    assert.equal((await store.get("counter"))?.expiresAt?.getTime(), at)
+    await store.increment("lasting")
+    assert.equal(await redisAt("lasting"), -1)
+  })
+
+  test('entries an eventual store wrote (no version) serve a strong one: version "" until written', async () => {
+    await kv({ name: "mixed", driver }).put("count", "41", { metadata: { m: 1 } })
+    const strong = kv({ name: "mixed", driver, consistency: "strong" })
+    const old = await strong.get("count")
+    assert.equal(old?.version, "")
+    assert.equal(await strong.increment("count"), 42)
+    const counted = await strong.get("count")
+    assert.deepEqual(counted?.metadata, { m: 1 }, "the rewritten header keeps the metadata")
+    assert.ok(counted?.version, "a new version")
+    await strong.put("count", "x", { ifVersion: counted?.version })
+    assert.equal(await (await kv({ name: "mixed", driver }).get("count"))?.text(), "x", "an eventual store reads it")
+  })
+
+  test("a foreign value under the prefix is a driver error naming the key, and is left alone", async () => {
+    const store = kv({ name: "atomic-foreign", driver, consistency: "strong" })
+    const redisKey = toRedisKey("default/atomic-foreign/bad")
+    await server.cli("set", redisKey, "not an entry")
+    for (const call of [
+      () => store.add("bad", "v"),
+      () => store.increment("bad"),
+      () => store.update("bad", () => "v"),
+    ]) {
+      await assert.rejects(call, (error) => isKVError(error, "KV_DRIVER_ERROR") && /bad/.test(error.message))
+    }
+    assert.equal(await server.cli("get", redisKey), "not an entry\n")
+  })
+})
+
 describe("expiry", () => {
   test("Redis expires an entry by itself at the instant the store gives it (PXAT)", async () => {
     const store = kv({ name: "native", driver })

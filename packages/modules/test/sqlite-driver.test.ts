@@ -254,4 +254,64 @@ describe("the sqlite driver", () => {
       driver.close()
     }
   })
+
+  it("runs every atomic operation under the write lock: held past the busy timeout it is KV_UNAVAILABLE, never SQLITE_BUSY", async () => {
+    const path = newPath()
+    const driver = sqliteDriver({ path, busyTimeoutMs: 20 })
+    const store = kv({ name: "busy", driver, consistency: "strong" })
+    await store.put("k", "1")
+    const version = (await store.get("k"))?.version as string
+    const holder = new Database(path)
+    holder.exec("BEGIN IMMEDIATE")
+    try {
+      const calls: [string, () => Promise<unknown>][] = [
+        ["add", () => store.add("new", "v")],
+        ["increment", () => store.increment("k")],
+        ["getAndDelete", () => store.getAndDelete("k")],
+        ["put with ifVersion", () => store.put("k", "2", { ifVersion: version })],
+        ["delete with ifVersion", () => store.delete("k", { ifVersion: version })],
+        ["update", () => store.update("k", () => "3")],
+      ]
+      for (const [what, call] of calls) {
+        await assert.rejects(
+          call,
+          (error) =>
+            isKVError(error, "KV_UNAVAILABLE") &&
+            error.status === 503 &&
+            error.message.includes('storage.kv(default/busy) key "') &&
+            /locked by another connection/.test(error.message),
+          what,
+        )
+      }
+    } finally {
+      holder.exec("ROLLBACK")
+      holder.close()
+    }
+    assert.equal(await store.increment("k"), 2, "works again once the lock is released")
+    driver.close()
+  })
+
+  it('opens a file made before versions, adding the column; its entries have the version "" until written', async () => {
+    const path = newPath()
+    const old = new Database(path)
+    old.exec(`CREATE TABLE layeron_kv (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL, content_type TEXT NOT NULL,
+      metadata TEXT, expires_at INTEGER) WITHOUT ROWID`)
+    old
+      .prepare("INSERT INTO layeron_kv VALUES (?, ?, ?, NULL, NULL)")
+      .run("default/old/k", Buffer.from("41"), "text/plain;charset=UTF-8")
+    old.close()
+    const drivers = [sqliteDriver({ path }), sqliteDriver({ path })]
+    try {
+      const store = kv({ name: "old", driver: drivers[0], consistency: "strong" })
+      const handle = await store.get("k")
+      assert.equal(await handle?.text(), "41")
+      assert.equal(handle?.version, "")
+      await assert.rejects(store.put("k", "x", { ifVersion: "other" }), (error) => isKVError(error, "KV_CONFLICT"))
+      assert.equal(await store.increment("k"), 42)
+      const version = (await store.get("k"))?.version
+      assert.ok(version !== "" && typeof version === "string", "a write gives it a version")
+    } finally {
+      for (const driver of drivers) driver.close()
+    }
+  })
 })

@@ -14,6 +14,17 @@ async function untouched(store: KVStore, key: string, value: string): Promise<vo
   assert.equal(handle?.contentType, "text/plain;charset=UTF-8")
 }
 
+/** A driver with no atomic operations: a strong store refuses it. */
+const PLAIN_DRIVER = {
+  name: "plain",
+  get: () => null,
+  getMany: () => [],
+  put: () => undefined,
+  delete: () => undefined,
+  list: () => ({ entries: [], cursor: null }),
+  close: () => undefined,
+}
+
 export function optionRules(t: SuiteContext): void {
   describe("options, strict on every call", () => {
     rule(
@@ -141,6 +152,8 @@ export function optionRules(t: SuiteContext): void {
         [{ driver: 5 }, "KV_CONFIG_INVALID", "got a number (5)"],
         [{ driver: {} }, "KV_CONFIG_INVALID", "got an object"],
         [{ clock: Date.now }, "KV_OPTIONS_INVALID", "got a function"],
+        [{ consistency: "Strong" }, "KV_OPTIONS_INVALID", 'consistency must be "strong" or "eventual"'],
+        [{ consistency: "strong", driver: PLAIN_DRIVER }, "KV_CONFIG_INVALID", "plain driver has none"],
       ] as const) {
         await expectKVError(() => t.store(options as unknown as Partial<KVStoreOptions>), code, [says])
       }
