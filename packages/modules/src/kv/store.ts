@@ -13,15 +13,35 @@ import {
 } from "./atomic.js"
 import { type Clock, defaultClock } from "./clock.js"
 import { counterBytes } from "./counter.js"
-import { type AtomicKVDriver, isAtomicDriver, type KVDriver, type StoredEntry } from "./driver.js"
+import type { AtomicKVDriver, KVDriver, StoredEntry } from "./driver.js"
 import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
 import { workersBindingOf } from "./drivers/cloudflare-binding.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
+import { expiryOf } from "./expiry.js"
 import { KVHandle } from "./handle.js"
 import { KV_LIMITS } from "./limits.js"
 import { type CursorScope, decodeListCursor, encodeListCursor } from "./list-cursor.js"
 import { checkOptionNames, describeValue, isOptionBag, refuseOptions } from "./options.js"
+import {
+  CONDITIONAL_PUT_OPTIONS,
+  type ConditionalPutOptions,
+  checkStoreName,
+  checkStoreOptions,
+  DELETE_OPTIONS,
+  type DeleteOptions,
+  INCREMENT_OPTIONS,
+  type IncrementOptions,
+  type KVStoreOptions,
+  LIST_OPTIONS,
+  type ListedKey,
+  type ListOptions,
+  type ListResult,
+  PUT_OPTIONS,
+  type PutOptions,
+  STORE_OPTIONS,
+  type UpdateResult,
+} from "./store-options.js"
 import {
   checkContentType,
   checkTtl,
@@ -33,136 +53,24 @@ import {
 } from "./validate.js"
 import { newVersion } from "./version.js"
 
-export interface KVStoreOptions {
-  /** The store's name; with the namespace it scopes the keys. */
-  name: string
-  /** Groups stores; default "default". */
-  namespace?: string
-  /** Default TTL of every entry, in seconds (at least 60); default: no expiry. */
-  ttlSeconds?: number
-  /** A driver instance, or a storage URL; default: `LAYERON_KV`, else the embedded SQLite file. */
-  driver?: KVDriver | string
-  /** false lifts the 60 s TTL minimum on drivers that can expire sooner; Workers refuses such a store. */
-  portable?: boolean
-  /** Where the store reads the time; tests pass one they can move. */
-  clock?: Clock
-  /**
-   * "strong" enables the atomic operations (`add`, `increment`,
-   * `getAndDelete`, `ifVersion`, `update`): a write, once it returns, is seen
-   * by every later read anywhere. Default "eventual", where they throw
-   * `KV_NOT_ATOMIC` on every driver.
-   */
-  consistency?: Consistency
-}
+export type {
+  ConditionalPutOptions,
+  DeleteOptions,
+  IncrementOptions,
+  KVStoreOptions,
+  ListedKey,
+  ListOptions,
+  ListResult,
+  PutOptions,
+  UpdateResult,
+} from "./store-options.js"
 
-export interface PutOptions {
-  /** Default: implied by the value's type. */
-  contentType?: string
-  /** Seconds from now; wins over the store's default. */
-  ttlSeconds?: number
-  /** An absolute expiry (a Date, or milliseconds since the epoch); wins over the store's default. */
-  expiresAt?: Date | number
-  /** Up to 1024 bytes of JSON, returned on the handle and by `list()`. */
-  metadata?: unknown
-}
-
-export interface ConditionalPutOptions extends PutOptions {
-  /** Write only if the entry is at this version (a handle's `version`), or, with null, only if the key is absent. */
-  ifVersion?: string | null
-}
-
-export interface DeleteOptions {
-  /** Delete only if the entry is at this version, or, with null, only if the key is absent (then there is nothing to delete). */
-  ifVersion?: string | null
-}
-
-/** For a counter that `increment()` creates; a counter that exists keeps its expiry. */
-export interface IncrementOptions {
-  ttlSeconds?: number
-  expiresAt?: Date | number
-}
-
-/** What `update()` writes: a new value, null to delete the entry, or undefined to leave it as it is. */
-export type UpdateResult = KVValue | null | undefined
-
-export interface ListOptions {
-  /** Only keys that start with this; a prefix no key can start with (a lone surrogate, over 512 bytes) lists nothing. */
-  prefix?: string
-  /** 1 to 1000 (the default). */
-  limit?: number
-  /** The `cursor` of the previous page, with the same prefix; any other string is refused (KV_CURSOR_INVALID). */
-  cursor?: string
-}
-
-// The names each option bag accepts; any other name is refused, so a typo cannot go unnoticed.
-const STORE_OPTIONS = ["name", "namespace", "ttlSeconds", "driver", "portable", "clock", "consistency"]
-const PUT_OPTIONS = ["contentType", "ttlSeconds", "expiresAt", "metadata"]
-const CONDITIONAL_PUT_OPTIONS = [...PUT_OPTIONS, "ifVersion"]
-const DELETE_OPTIONS = ["ifVersion"]
-const INCREMENT_OPTIONS = ["ttlSeconds", "expiresAt"]
-const LIST_OPTIONS = ["prefix", "limit", "cursor"]
 const TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 const READ_HINT = "; read the handle with text(), json(), arrayBuffer(), bytes() or stream()"
-
-export interface ListedKey {
-  readonly name: string
-  readonly expiresAt: Date | null
-  readonly metadata: unknown
-}
-
-export interface ListResult {
-  readonly keys: ListedKey[]
-  /** Present when there are more keys: pass it to the next `list()`. */
-  readonly cursor?: string
-  readonly complete: boolean
-}
 
 /** Encodes a store's scope so no namespace, name or key can reach into another store's keys. */
 function scopePrefix(namespace: string, name: string): string {
   return `${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/`
-}
-
-function checkStoreName(value: unknown, option: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 256 || /[\uD800-\uDFFF]/u.test(value)) {
-    const got = typeof value === "string" ? showKey(value) : describeValue(value)
-    throw new KVError(
-      "KV_OPTIONS_INVALID",
-      `storage.kv: ${option} must be a string of 1 to 256 characters of valid Unicode, got ${got}`,
-    )
-  }
-  return value
-}
-
-const DRIVER_METHODS = ["get", "getMany", "put", "delete", "list", "close"] as const
-
-function isDriver(value: unknown): value is KVDriver {
-  if (typeof value !== "object" || value === null) return false
-  const candidate = value as Record<string, unknown>
-  return DRIVER_METHODS.every((method) => typeof candidate[method] === "function")
-}
-
-/** The options of `storage.kv()` other than the name and TTL, each of the type it must have. */
-function checkStoreOptions(options: KVStoreOptions, name: string): void {
-  const { driver, portable, clock } = options
-  if (driver !== undefined && typeof driver !== "string" && !isDriver(driver)) {
-    throw new KVError(
-      "KV_CONFIG_INVALID",
-      `${name}: driver must be a storage URL or a driver (with ${DRIVER_METHODS.join(", ")}), got ${describeValue(driver)}`,
-    )
-  }
-  // Every driver a URL names is atomic; Workers refuses a strong store when it binds it (cloudflare-binding.ts).
-  if (options.consistency === "strong" && typeof driver === "object" && !isAtomicDriver(driver)) {
-    throw new KVError(
-      "KV_CONFIG_INVALID",
-      `${name}: consistency: "strong" needs a driver with atomic operations (putIf, deleteIf, getAndDelete, increment), and this ${driver.name} driver has none; use sqlite, memory or redis, or declare the store eventual`,
-    )
-  }
-  if (portable !== undefined && typeof portable !== "boolean") {
-    throw new KVError("KV_OPTIONS_INVALID", `${name}: portable must be true or false, got ${describeValue(portable)}`)
-  }
-  if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== "function") {
-    throw new KVError("KV_OPTIONS_INVALID", `${name}: clock must have a now() method, got ${describeValue(clock)}`)
-  }
 }
 
 /**
@@ -408,35 +316,9 @@ export class KVStore implements LayeronModule {
     return (this.driver ?? (await this.open())) as AtomicKVDriver
   }
 
+  /** When an entry written now with `options` expires: ms since the epoch, or null. */
   private expiryFor(options: PutOptions, where: string): number | null {
-    if (options.ttlSeconds !== undefined && options.expiresAt !== undefined) {
-      throw new KVError("KV_OPTIONS_INVALID", `${where}: give ttlSeconds or expiresAt, not both`)
-    }
-    const now = this.now()
-    if (options.expiresAt !== undefined) return this.checkExpiresAt(options.expiresAt, now, where)
-    const ttl = options.ttlSeconds === undefined ? this.ttlSeconds : checkTtl(options.ttlSeconds, this.minTtl, where)
-    if (ttl === undefined) return null
-    if (now + ttl * 1000 > KV_LIMITS.maxExpiresAt) {
-      throw new KVError("KV_TTL_INVALID", `${where}: ttlSeconds ${ttl} reaches past the last date a Date can hold`)
-    }
-    return now + ttl * 1000
-  }
-
-  private checkExpiresAt(expiresAt: unknown, now: number, where: string): number {
-    const at = expiresAt instanceof Date ? expiresAt.getTime() : expiresAt
-    if (typeof at !== "number" || !Number.isFinite(at) || Math.abs(at) > KV_LIMITS.maxExpiresAt) {
-      throw new KVError(
-        "KV_EXPIRATION_INVALID",
-        `${where}: expiresAt must be a valid Date or milliseconds since the epoch, got ${expiresAt instanceof Date ? "an invalid Date" : describeValue(expiresAt)}`,
-      )
-    }
-    if (at < now + this.minTtl * 1000) {
-      throw new KVError(
-        "KV_EXPIRATION_INVALID",
-        `${where}: expiresAt must be at least ${this.minTtl} seconds from now, got ${new Date(at).toISOString()}`,
-      )
-    }
-    return at
+    return expiryOf(options, { now: this.now(), storeTtl: this.ttlSeconds, minTtl: this.minTtl }, where)
   }
 
   /**
