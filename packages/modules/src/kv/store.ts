@@ -183,7 +183,9 @@ export class KVStore implements LayeronModule {
   private async call<T>(operation: string, key: unknown, run: (driver: KVDriver) => T | Promise<T>): Promise<T> {
     const driver = this.driver ?? (await this.open())
     try {
-      return await run(driver)
+      const result = run(driver)
+      // The sqlite and memory drivers answer at once: awaiting a plain value would cost a turn of the microtask queue.
+      return isPromiseLike(result) ? await result : result
     } catch (error) {
       throw this.driverError(operation, key, driver, error)
     }
@@ -281,10 +283,12 @@ export class KVStore implements LayeronModule {
       return
     }
     const expected = checkIfVersion(options.ifVersion, call)
-    const driver = await this.atomicDriver("put() with ifVersion")
+    this.requireStrong("put() with ifVersion")
     const { ifVersion: _, ...putOptions } = options
     const entry = await this.entryFor(value, putOptions, where)
-    const written = await this.call("put", key, () => driver.putIf(this.prefix + key, entry, expected, this.now()))
+    const written = await this.atomic("put() with ifVersion", key, (driver) =>
+      driver.putIf(this.prefix + key, entry, expected, this.now()),
+    )
     if (!written) throw conflict(where, "put()", expected)
   }
 
@@ -310,10 +314,16 @@ export class KVStore implements LayeronModule {
     return this.strong ? { ...entry, version: newVersion() } : entry
   }
 
-  /** The driver, for an atomic operation: KV_NOT_ATOMIC on an eventual store, whatever the driver. */
-  private async atomicDriver(call: string): Promise<AtomicKVDriver> {
+  /** Runs an atomic operation on the driver: KV_NOT_ATOMIC on an eventual store, whatever the driver. */
+  private atomic<T>(call: string, key: unknown, run: (driver: AtomicKVDriver) => T | Promise<T>): Promise<T> {
+    if (!this.strong) return Promise.reject(notAtomic(this.name, call))
+    // A strong store's driver is atomic: storage.kv() checked a driver given to it, and every URL names one.
+    return this.call(call, key, (driver) => run(driver as AtomicKVDriver))
+  }
+
+  /** Throws KV_NOT_ATOMIC on an eventual store, before any other work of an atomic call. */
+  private requireStrong(call: string): void {
     if (!this.strong) throw notAtomic(this.name, call)
-    return (this.driver ?? (await this.open())) as AtomicKVDriver
   }
 
   /** When an entry written now with `options` expires: ms since the epoch, or null. */
@@ -336,7 +346,7 @@ export class KVStore implements LayeronModule {
       return
     }
     const expected = checkIfVersion(options.ifVersion, call)
-    const driver = await this.atomicDriver("delete() with ifVersion")
+    this.requireStrong("delete() with ifVersion")
     const where = this.where(key)
     // A key that could never be stored is absent.
     if (expected === null) {
@@ -345,7 +355,9 @@ export class KVStore implements LayeronModule {
     }
     const deleted =
       isReadableKey(key) &&
-      (await this.call("delete", key, () => driver.deleteIf(this.prefix + key, expected, this.now())))
+      (await this.atomic("delete() with ifVersion", key, (driver) =>
+        driver.deleteIf(this.prefix + key, expected, this.now()),
+      ))
     if (!deleted) throw conflict(where, "delete()", expected)
   }
 
@@ -353,9 +365,9 @@ export class KVStore implements LayeronModule {
   async add(key: string, value: KVValue, options?: PutOptions): Promise<boolean> {
     const where = this.writableKey(key)
     if (isOptionBag(options, `${where}: add()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: add()`)
-    const driver = await this.atomicDriver("add()")
+    this.requireStrong("add()")
     const entry = await this.entryFor(value, options ?? {}, where)
-    return this.call("add", key, () => driver.putIf(this.prefix + key, entry, null, this.now()))
+    return this.atomic("add()", key, (driver) => driver.putIf(this.prefix + key, entry, null, this.now()))
   }
 
   /**
@@ -369,7 +381,7 @@ export class KVStore implements LayeronModule {
     const call = `${where}: increment()`
     const count = checkDelta(delta, where)
     if (isOptionBag(options, call)) checkOptionNames(options, INCREMENT_OPTIONS, call)
-    const driver = await this.atomicDriver("increment()")
+    this.requireStrong("increment()")
     const created: StoredEntry = {
       value: counterBytes(count),
       contentType: TEXT_CONTENT_TYPE,
@@ -377,7 +389,7 @@ export class KVStore implements LayeronModule {
       expiresAt: this.expiryFor(options ?? {}, where),
       version: newVersion(),
     }
-    const result = await this.call("increment", key, () =>
+    const result = await this.atomic("increment()", key, (driver) =>
       driver.increment(this.prefix + key, count, created, this.now()),
     )
     if (typeof result !== "number") throw notCounter(where, result, count)
@@ -387,9 +399,9 @@ export class KVStore implements LayeronModule {
   /** Removes the entry and returns it, or null if there was none (or it had expired): of concurrent callers, exactly one gets it. */
   async getAndDelete(key: string, options?: never): Promise<KVHandle | null> {
     if (options !== undefined) refuseOptions(options, `${this.name}: getAndDelete()`, READ_HINT)
-    const driver = await this.atomicDriver("getAndDelete()")
+    this.requireStrong("getAndDelete()")
     if (!isReadableKey(key)) return null
-    const entry = await this.call("getAndDelete", key, () => driver.getAndDelete(this.prefix + key))
+    const entry = await this.atomic("getAndDelete()", key, (driver) => driver.getAndDelete(this.prefix + key))
     return this.isLive(entry, this.now()) ? this.handle(key, entry) : null
   }
 
@@ -412,8 +424,7 @@ export class KVStore implements LayeronModule {
       throw new KVError("KV_OPTIONS_INVALID", `${where}: update() takes a function, got ${describeValue(change)}`)
     }
     if (isOptionBag(options, `${where}: update()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: update()`)
-    const driver = await this.atomicDriver("update()")
-    const scoped = this.prefix + key
+    this.requireStrong("update()")
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
       if (attempt > 1) await backoff(attempt)
       const current = await this.get(key)
@@ -422,11 +433,14 @@ export class KVStore implements LayeronModule {
       const expected = current?.version ?? null
       if (next === null) {
         if (expected === null) return null
-        if (await this.call("update", key, () => driver.deleteIf(scoped, expected, this.now()))) return null
+        if (await this.atomic("update()", key, (driver) => driver.deleteIf(this.prefix + key, expected, this.now())))
+          return null
         continue
       }
       const entry = await this.entryFor(next, options ?? {}, where)
-      if (await this.call("update", key, () => driver.putIf(scoped, entry, expected, this.now()))) {
+      if (
+        await this.atomic("update()", key, (driver) => driver.putIf(this.prefix + key, entry, expected, this.now()))
+      ) {
         return this.handle(key, entry)
       }
     }
