@@ -1,10 +1,7 @@
-// Storage: get/put/delete ops/s and latency of each client on one backend,
-// one operation at a time, in-process. Rounds alternate the clients in a
-// rotating order; each number is the median over the rounds, and each ratio
-// compares with the raw client measured in the same round.
-import { performance } from "node:perf_hooks"
+import { type Phase, type Plan, phase } from "./phase.ts"
 import type { RunContext, Section, Target } from "./report.ts"
-import { count, median, micros, percentile, ratio, table } from "./stats.ts"
+import { count, median, micros, ratio, table } from "./stats.ts"
+import { atomicTables } from "./storage-atomic.ts"
 import { type BackendName, type Client, clientsFor } from "./storage-clients.ts"
 
 const OPERATIONS = ["read", "get", "put", "delete"] as const
@@ -12,47 +9,6 @@ type Operation = (typeof OPERATIONS)[number]
 /** Entries in each client's store before measuring: the session table of a small app. */
 const PREFILL = 1000
 const SESSION = { userId: "usr_100", email: "ada@example.com", roles: ["admin"], createdAt: "2026-01-01T00:00:00.000Z" }
-
-interface Phase {
-  opsPerSecond: number
-  p50: number
-  p99: number
-}
-
-interface Plan {
-  rounds: number
-  /** Each phase stops after this many operations... */
-  maxOps: number
-  /** ...or this many milliseconds, whichever comes first (a put that waits for fsync is slow). */
-  budgetMs: number
-}
-
-async function phase(
-  plan: Plan,
-  keys: readonly string[],
-  run: (key: string) => unknown,
-): Promise<Phase & { done: number }> {
-  const times = new Float64Array(Math.min(plan.maxOps, keys.length))
-  const start = performance.now()
-  let done = 0
-  while (done < times.length) {
-    const key = keys[done] as string
-    const before = performance.now()
-    const result = run(key)
-    if (result instanceof Promise) await result
-    const after = performance.now()
-    times[done++] = after - before
-    if (after - start > plan.budgetMs) break
-  }
-  const elapsed = performance.now() - start
-  const measured = times.subarray(0, done).sort()
-  return {
-    opsPerSecond: (done / elapsed) * 1000,
-    p50: percentile(measured, 0.5),
-    p99: percentile(measured, 0.99),
-    done,
-  }
-}
 
 /** Deterministic shuffled reads of the prefilled keys. */
 function readKeys(length: number): string[] {
@@ -168,5 +124,8 @@ export async function storageSection(context: RunContext): Promise<Section> {
         met: read <= 1.1,
       })
   }
-  return { title: "Storage: get, put, delete", body: parts.join("\n"), targets }
+  const atomic = await atomicTables(context, plan)
+  parts.push(...atomic.parts)
+  targets.push(...atomic.targets)
+  return { title: "Storage: get, put, delete, atomic operations", body: parts.join("\n"), targets }
 }
