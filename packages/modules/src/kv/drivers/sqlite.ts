@@ -6,6 +6,7 @@ import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } 
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
 import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
+import { redactCredentials } from "../redact.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
 
@@ -173,9 +174,14 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     db.exec(SCHEMA)
     return db
   } catch (error) {
-    throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${path}: ${(error as Error).message}`, {
-      cause: error,
-    })
+    const shown = redactCredentials(path)
+    const message = error instanceof Error ? error.message : String(error)
+    // A path that looks like it holds a password (sqlite://user:pass@...) is hidden, and so is the
+    // cause: a file system error quotes the path.
+    if (shown !== path) {
+      throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${shown}: ${redactCredentials(message)}`)
+    }
+    throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${path}: ${message}`, { cause: error })
   }
 }
 
