@@ -7,6 +7,7 @@ import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
 import { decodeKeyCursor, encodeKeyCursor } from "../list-cursor.js"
 import { redactCredentials } from "../redact.js"
+import { sqliteError } from "./sqlite-errors.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
 
@@ -19,7 +20,7 @@ export interface SqliteDriverOptions {
   sweepIntervalMs?: number
   /** How many rows one transaction of a sweep removes (default 100): what an app's write may wait for. */
   sweepBatchSize?: number
-  /** How long a write waits for another process's lock before failing (default 5 s). */
+  /** How long a statement waits for another process's lock before failing with `KV_UNAVAILABLE` (default 5 s). */
   busyTimeoutMs?: number
   /** Used to tell what has expired when sweeping. */
   clock?: Clock
@@ -84,7 +85,12 @@ export class SqliteDriver implements KVDriver {
   }
 
   get(key: string): StoredEntry | null {
-    const row = this.statements.get.get(key)
+    let row: Row | undefined
+    try {
+      row = this.statements.get.get(key)
+    } catch (error) {
+      throw sqliteError(error, this.path, "get")
+    }
     return row === undefined ? null : toEntry(row)
   }
 
@@ -93,21 +99,34 @@ export class SqliteDriver implements KVDriver {
   }
 
   put(key: string, entry: StoredEntry): void {
-    this.statements.put.run(key, entry.value, entry.contentType, entry.metadata, entry.expiresAt)
+    try {
+      this.statements.put.run(key, entry.value, entry.contentType, entry.metadata, entry.expiresAt)
+    } catch (error) {
+      throw sqliteError(error, this.path, "put")
+    }
   }
 
   delete(key: string): void {
-    this.statements.delete.run(key)
+    try {
+      this.statements.delete.run(key)
+    } catch (error) {
+      throw sqliteError(error, this.path, "delete")
+    }
   }
 
   list(options: DriverListOptions): ListPage {
     const { prefix, limit, now } = options
     const after = options.cursor === null ? "" : decodeKeyCursor(options.cursor)
     const upper = prefixUpperBound(prefix)
-    const rows =
-      upper === null
-        ? this.statements.listUnbounded.all(prefix, after, now, limit + 1)
-        : this.statements.listBounded.all(prefix, upper, after, now, limit + 1)
+    let rows: ListRow[]
+    try {
+      rows =
+        upper === null
+          ? this.statements.listUnbounded.all(prefix, after, now, limit + 1)
+          : this.statements.listBounded.all(prefix, upper, after, now, limit + 1)
+    } catch (error) {
+      throw sqliteError(error, this.path, "list")
+    }
     const page = rows.slice(0, limit)
     const entries: ListedEntry[] = page.map(([key, expiresAt, metadata]) => ({ key, expiresAt, metadata }))
     const last = page[page.length - 1]
@@ -147,7 +166,12 @@ export class SqliteDriver implements KVDriver {
     let removed = 0
     for (;;) {
       if (!this.db.open) return removed
-      const { changes } = this.statements.sweep.run(this.clock.now(), this.batchSize)
+      let changes: number
+      try {
+        changes = this.statements.sweep.run(this.clock.now(), this.batchSize).changes
+      } catch (error) {
+        throw sqliteError(error, this.path, "sweep")
+      }
       removed += changes
       if (changes < this.batchSize) return removed
       await new Promise((resolve) => setImmediate(resolve))
