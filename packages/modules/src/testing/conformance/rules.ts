@@ -8,6 +8,7 @@ export const CONFORMANCE_RULES = [
   "values: binary",
   "values: content type",
   "values: stream and blob",
+  "values: unreadable",
   "values: copies",
   "values: read twice",
   "values: not json",
