@@ -18,6 +18,8 @@ export type KVErrorCode =
   | "KV_EXPIRATION_INVALID"
   | "KV_OPTIONS_INVALID"
   | "KV_CURSOR_INVALID"
+  /** `getMany()` was given more keys than `KV_LIMITS.maxGetManyKeys`. */
+  | "KV_TOO_MANY_KEYS"
   /** `json()` on a value that is not JSON. */
   | "KV_NOT_JSON"
   /** The backend cannot be reached: the app answers 503. */

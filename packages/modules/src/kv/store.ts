@@ -223,6 +223,12 @@ export class KVStore implements LayeronModule {
     if (!Array.isArray(keys)) {
       throw new KVError("KV_OPTIONS_INVALID", `${this.name}: getMany() takes an array of keys`)
     }
+    if (keys.length > KV_LIMITS.maxGetManyKeys) {
+      throw new KVError(
+        "KV_TOO_MANY_KEYS",
+        `${this.name}: getMany() takes at most ${KV_LIMITS.maxGetManyKeys} keys a call, got ${keys.length}; split them`,
+      )
+    }
     const result = new Map<string, KVHandle | null>()
     const readable: string[] = []
     for (const key of keys) {

@@ -29,6 +29,7 @@ export const CONFORMANCE_RULES = [
   "limits: metadata size",
   "limits: ttl",
   "limits: expiresAt",
+  "limits: getMany keys",
   "limits: nothing written",
   "reads: forgiving",
   "reads: missing",
