@@ -11,6 +11,7 @@ const FILES = [
   "packages/core/test/router-fuzz.test.ts",
   "packages/modules/test/conformance-memory.test.ts",
   "packages/modules/test/conformance-sqlite.test.ts",
+  "packages/modules/test/redact.test.ts",
   "examples/session-auth/test/store-isolation.test.ts",
 ]
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, kv } from "@layeron/modules"
 import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { keySlot } from "../src/kv/drivers/redis-slots.ts"
 import { type RedisCluster, startCluster } from "./support/redis-server.ts"
 import { commandCalls, resetStats } from "./support/redis-stats.ts"
 
@@ -66,6 +67,27 @@ describe("a store on a Redis Cluster", () => {
     for (const node of calls) assert.deepEqual(Object.keys(node), ["get"])
   })
 
+  test("the driver's slot of a key is the cluster's own", async () => {
+    // CRC16 (XMODEM) of "123456789" is 0x31C3: the check value Redis's own cluster spec gives.
+    assert.equal(keySlot("123456789"), 12739)
+    const storeKeys = ["default/s/k", "a/b/{tenant}:x", "ns/🙂/é%}{", "x/y/ ", "auth/sessions/session:1"]
+    for (const redisKey of [...storeKeys.map(toRedisKey), "plain", "{a}b", "{}c", "a{b}{c}", "{"]) {
+      assert.equal(keySlot(redisKey), Number(await node(0).cli("cluster", "keyslot", redisKey)), redisKey)
+    }
+  })
+
+  test("a getMany of 50,000 keys on a healthy cluster completes: each batch has its own deadline", async () => {
+    // One GET per key under a single 800 ms deadline failed here as KV_UNAVAILABLE (1.5 to 4 s for
+    // 50,000 GETs). The store takes at most 1000 keys a call; the driver must still read any number.
+    const stored = Array.from({ length: 1000 }, (_, index) => `bulk/read/session:${index}`)
+    const entry = { value: new TextEncoder().encode("v"), contentType: "text/plain", metadata: null, expiresAt: null }
+    await Promise.all(stored.map((key) => driver.put(key, entry)))
+    const asked = Array.from({ length: 50 }, () => stored).flat()
+    const entries = await driver.getMany(asked)
+    assert.equal(entries.length, asked.length)
+    assert.ok(entries.every((found) => found !== null && found.value[0] === 0x76))
+  })
+
   test("list pages cross every master in UTF-8 byte order", async () => {
     const store = kv({ name: "list", driver })
     const keys = Array.from({ length: 250 }, (_, index) => `item:${String.fromCodePoint(0x61 + (index % 26))}${index}`)
@@ -102,6 +124,9 @@ describe("a master that dies", () => {
       assert.ok(performance.now() - start < 1000, `get took ${performance.now() - start} ms`)
     }
     assert.ok(failed > 0, "the keys of the dead master are unavailable")
+    const start = performance.now()
+    await assert.rejects(store.getMany(keys), (error) => isKVError(error, "KV_UNAVAILABLE"))
+    assert.ok(performance.now() - start < 1000, `getMany took ${performance.now() - start} ms`)
     await victim.start()
     const deadline = Date.now() + 15_000
     for (;;) {

@@ -3,7 +3,7 @@
 // listing). The shared conformance suite covers the store's semantics.
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { isKVError, KVStore, kv } from "@layeron/modules"
+import { isKVError, KV_LIMITS, KVStore, kv } from "@layeron/modules"
 import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
 import { FakeClock } from "@layeron/modules/testing"
 import fc from "fast-check"
@@ -54,6 +54,18 @@ describe("round trips", () => {
     await store.put("c", "3", { ttlSeconds: HOUR })
     await store.delete("c")
     assert.deepEqual(await commandCalls(server), { set: 1, del: 1 })
+  })
+
+  test("a getMany of the most keys a call takes is a few MGETs of 250 keys, in order", async () => {
+    const store = kv({ name: "batches", driver })
+    const keys = Array.from({ length: KV_LIMITS.maxGetManyKeys }, (_, index) => `k${index}`)
+    for (const index of [0, 249, 250, 999]) await store.put(`k${index}`, `v${index}`)
+    await resetStats(server)
+    const many = await store.getMany(keys)
+    assert.deepEqual(await commandCalls(server), { mget: KV_LIMITS.maxGetManyKeys / 250 })
+    assert.deepEqual([...many.keys()], keys)
+    for (const index of [0, 249, 250, 999]) assert.equal(await many.get(`k${index}`)?.text(), `v${index}`)
+    assert.equal(many.get("k1"), null)
   })
 })
 

@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, test } from "node:test"
+import { after, before, describe, test } from "node:test"
+import { inspect } from "node:util"
 import { isKVError, kv, parseKVUrl } from "@layeron/modules"
 import { parseRedisUrl, redisDriver } from "@layeron/modules/drivers/redis"
+import { type RedisServer, startRedis } from "./support/redis-server.ts"
 
 describe("LAYERON_KV for Redis", () => {
   test("accepts a server, TLS, a database, credentials and a cluster", () => {
@@ -94,6 +96,62 @@ describe("loading", () => {
       await driver.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+// After "loading", which must be the first to load the Redis client.
+describe("a password on a real Redis", () => {
+  // Generated passwords hold any character; "%" alone must be written %25.
+  const PASSWORD = "Pw9s3cr/t?#@x%:é"
+  let server: RedisServer
+  before(async () => {
+    server = await startRedis({ args: ["--requirepass", PASSWORD] })
+  })
+  after(() => server?.dispose())
+
+  const url = (password: string, query = "") =>
+    `redis://default:${password.replace(/%/g, "%25")}@127.0.0.1:${server.port}${query}`
+
+  test("reaches Redis unencoded, whatever characters it holds", async () => {
+    const store = kv({ name: "secret", driver: url(PASSWORD) })
+    try {
+      await store.put("k", "v")
+      assert.equal(await (await store.get("k"))?.text(), "v")
+    } finally {
+      await store.close()
+    }
+  })
+
+  for (const query of ["", "?cache=on"]) {
+    test(`a wrong one${query} is KV_UNAVAILABLE, and no message or cause shows it`, async () => {
+      const wrong = "Pw8wr0ng/x?y@z"
+      const store = kv({ name: "secret", driver: url(wrong, query) })
+      try {
+        for (const operation of [() => store.put("k", "v"), () => store.get("k"), () => store.getMany(["k"])]) {
+          await assert.rejects(operation(), (error: unknown) => {
+            assert.ok(isKVError(error, "KV_UNAVAILABLE"), String(error))
+            const written = inspect(error, { depth: Number.POSITIVE_INFINITY })
+            assert.doesNotMatch(written, /Pw8|wr0ng/, written)
+            return true
+          })
+        }
+      } finally {
+        await store.close()
+      }
+    })
+  }
+
+  test("an unreachable cluster with a password: no message or cause shows it", async () => {
+    const store = kv({ name: "secret", driver: "redis+cluster://app:Pw7s3cr/et@127.0.0.1:1" })
+    try {
+      await assert.rejects(store.get("k"), (error: unknown) => {
+        assert.ok(isKVError(error, "KV_UNAVAILABLE"), String(error))
+        assert.doesNotMatch(inspect(error, { depth: Number.POSITIVE_INFINITY }), /Pw7|s3cr/)
+        return true
+      })
+    } finally {
+      await store.close()
     }
   })
 })

@@ -12,6 +12,7 @@ import { isKVError, kv } from "@layeron/modules"
 import { SWEEP_SQL, sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import { FakeClock } from "@layeron/modules/testing"
 import Database from "better-sqlite3"
+import { sqliteError } from "../src/kv/drivers/sqlite-errors.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "layeron-sqlite-"))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -167,6 +168,57 @@ describe("the sqlite driver", () => {
       locker.close()
       driver.close()
     }
+  })
+
+  it("a lock another connection holds past the busy timeout is KV_UNAVAILABLE (503), and nothing changes", async () => {
+    const path = newPath()
+    const driver = sqliteDriver({ path, busyTimeoutMs: 20 })
+    const locker = new Database(path)
+    try {
+      const store = kv({ name: "locked", driver })
+      await store.put("k", "before")
+      // Another process in the middle of a long write transaction.
+      locker.exec("BEGIN IMMEDIATE")
+      const writes: [string, () => Promise<void>][] = [
+        ["put", () => store.put("k", "after")],
+        ["put of a new key", () => store.put("new", "v")],
+        ["delete", () => store.delete("k")],
+      ]
+      for (const [name, write] of writes) {
+        await assert.rejects(write(), (error: unknown) => {
+          assert.ok(isKVError(error, "KV_UNAVAILABLE"), `${name}: ${String(error)}`)
+          assert.equal(error.status, 503)
+          assert.match(error.message, /^storage\.kv\(default\/locked\) key "(k|new)": the SQLite store at .* is locked/)
+          let cause: unknown = error
+          while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause
+          assert.equal((cause as { code?: unknown }).code, "SQLITE_BUSY", "the cause is SQLite's own error")
+          return true
+        })
+      }
+      // WAL: reads go on past a writer.
+      assert.equal(await (await store.get("k"))?.text(), "before")
+      assert.equal((await store.list()).keys.length, 1)
+      locker.exec("ROLLBACK")
+      await store.put("k", "after")
+      assert.equal(await (await store.get("k"))?.text(), "after", "the store works again once the lock is gone")
+    } finally {
+      locker.close()
+      driver.close()
+    }
+  })
+
+  it("maps every lock code, extended ones too, to KV_UNAVAILABLE, and other failures to KV_DRIVER_ERROR", () => {
+    const locks = ["SQLITE_BUSY", "SQLITE_BUSY_RECOVERY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_TIMEOUT"]
+    locks.push("SQLITE_LOCKED", "SQLITE_LOCKED_SHAREDCACHE", "SQLITE_LOCKED_VTAB")
+    for (const code of locks) {
+      const error = sqliteError(new Database.SqliteError("database is locked", code), "/x/kv.db", "get")
+      assert.equal(error.code, "KV_UNAVAILABLE", code)
+      assert.equal(error.status, 503, code)
+    }
+    for (const code of ["SQLITE_CORRUPT", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_BUSYNESS", "SQLITE_IOERR"]) {
+      assert.equal(sqliteError(new Database.SqliteError("no", code), "/x/kv.db", "get").code, "KV_DRIVER_ERROR", code)
+    }
+    assert.equal(sqliteError(new TypeError("a bug"), "/x/kv.db", "get").code, "KV_DRIVER_ERROR")
   })
 
   it("does not grow with dead entries: space freed by the sweep is reused", async () => {

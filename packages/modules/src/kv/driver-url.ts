@@ -2,6 +2,7 @@ import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver } from "./driver.js"
 import { isRedisUrl, parseRedisUrl, REDIS_FORMS } from "./drivers/redis-url.js"
 import { KVError } from "./errors.js"
+import { redactCredentials } from "./redact.js"
 
 /** The store used when `LAYERON_KV` is unset: an embedded SQLite file, zero set-up. */
 export const DEFAULT_KV_URL = "sqlite:./.layeron/kv.db"
@@ -13,7 +14,10 @@ export type DriverSpec =
   | { readonly kind: "memory" }
   | { readonly kind: "redis"; readonly url: string }
 
-/** Reads a `LAYERON_KV` value; a wrong one is a one-line error naming the variable and the accepted forms. */
+/**
+ * Reads a `LAYERON_KV` value; a wrong one is a one-line error naming the
+ * variable and the accepted forms, never the password (whatever the typo).
+ */
 export function parseKVUrl(url: string, source = "LAYERON_KV"): DriverSpec {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length)
@@ -25,7 +29,10 @@ export function parseKVUrl(url: string, source = "LAYERON_KV"): DriverSpec {
     parseRedisUrl(url, source)
     return { kind: "redis", url }
   }
-  throw new KVError("KV_CONFIG_INVALID", `${source}=${JSON.stringify(url)} is not a storage URL; use ${ACCEPTED}`)
+  throw new KVError(
+    "KV_CONFIG_INVALID",
+    `${source}=${JSON.stringify(redactCredentials(url))} is not a storage URL; use ${ACCEPTED}`,
+  )
 }
 
 /** A stable identity for a spec, so that stores on the same backend share one driver. */

@@ -3,6 +3,12 @@ export type KVErrorCode =
   | "KV_KEY_INVALID"
   /** The value is not a string, ArrayBuffer, typed array, ReadableStream or Blob, or a string with a lone surrogate. */
   | "KV_VALUE_INVALID"
+  /**
+   * The value could not be read: a stream that failed midway (a client that
+   * went away while its body was stored), one that is locked or was already
+   * read, or a Blob whose file changed. Nothing was written.
+   */
+  | "KV_VALUE_UNREADABLE"
   | "KV_VALUE_TOO_LARGE"
   | "KV_METADATA_INVALID"
   | "KV_METADATA_TOO_LARGE"
@@ -14,6 +20,8 @@ export type KVErrorCode =
   | "KV_OPTIONS_INVALID"
   /** A `list()` cursor this store did not return for this prefix. */
   | "KV_CURSOR_INVALID"
+  /** `getMany()` was given more keys than `KV_LIMITS.maxGetManyKeys`. */
+  | "KV_TOO_MANY_KEYS"
   /** `json()` on a value that is not JSON. */
   | "KV_NOT_JSON"
   /** The backend cannot be reached: the app answers 503. */

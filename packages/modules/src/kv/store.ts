@@ -278,6 +278,12 @@ export class KVStore implements LayeronModule {
       )
     }
     if (options !== undefined) refuseOptions(options, `${this.name}: getMany()`, READ_HINT)
+    if (keys.length > KV_LIMITS.maxGetManyKeys) {
+      throw new KVError(
+        "KV_TOO_MANY_KEYS",
+        `${this.name}: getMany() takes at most ${KV_LIMITS.maxGetManyKeys} keys a call, got ${keys.length}; split them`,
+      )
+    }
     const result = new Map<string, KVHandle | null>()
     const readable: string[] = []
     for (const key of keys) {

@@ -1,4 +1,5 @@
 import { KVError } from "../errors.js"
+import { redactCredentials } from "../redact.js"
 
 /** Where a Redis driver connects: one server, or the seed nodes of a cluster. */
 export interface RedisConfig {
@@ -34,23 +35,27 @@ export function isRedisUrl(url: string): boolean {
  * the variable and never shows the password.
  */
 export function parseRedisUrl(url: string, source = "LAYERON_KV"): RedisConfig {
+  const fail = (problem: string): never => {
+    const shown = JSON.stringify(redactCredentials(url))
+    throw new KVError("KV_CONFIG_INVALID", `${source}=${shown} ${problem}; use ${REDIS_FORMS}`)
+  }
   const colon = url.indexOf(":")
   const scheme = SCHEMES[url.slice(0, colon + 1).toLowerCase()]
-  const fail = (problem: string): never => {
-    throw new KVError("KV_CONFIG_INVALID", `${source}=${JSON.stringify(redact(url))} ${problem}; use ${REDIS_FORMS}`)
-  }
   if (scheme === undefined) return fail("is not a Redis URL")
-  const question = url.indexOf("?")
-  const query = question === -1 ? "" : url.slice(question + 1)
-  const rest = url.slice(colon + 1, question === -1 ? undefined : question)
+  const rest = url.slice(colon + 1)
   if (!rest.startsWith("//")) return fail("must start with redis://, rediss:// or redis+cluster://")
-  const body = rest.slice(2)
-  const slash = body.indexOf("/")
-  const authority = slash === -1 ? body : body.slice(0, slash)
-  const path = slash === -1 ? "" : body.slice(slash + 1)
-  const at = authority.lastIndexOf("@")
-  const credentials = at === -1 ? undefined : authority.slice(0, at)
-  const hosts = at === -1 ? authority : authority.slice(at + 1)
+  // The credentials end at the last "@", so a password may hold "/", "?" or "@", and they are split
+  // off first: the rest, which messages quote, never holds any part of the password.
+  const afterSlashes = rest.slice(2)
+  const at = afterSlashes.lastIndexOf("@")
+  const credentials = at === -1 ? undefined : afterSlashes.slice(0, at)
+  const address = afterSlashes.slice(at + 1)
+  const question = address.indexOf("?")
+  const query = question === -1 ? "" : address.slice(question + 1)
+  const beforeQuery = question === -1 ? address : address.slice(0, question)
+  const slash = beforeQuery.indexOf("/")
+  const hosts = slash === -1 ? beforeQuery : beforeQuery.slice(0, slash)
+  const path = slash === -1 ? "" : beforeQuery.slice(slash + 1)
   const { username, password } = readCredentials(credentials, fail)
   const nodes = hosts.split(",").map((hostPort) => readHostPort(hostPort, fail))
   if (!scheme.cluster && nodes.length > 1) fail("names several hosts; a cluster URL starts with redis+cluster://")
@@ -98,17 +103,6 @@ function readHostPort(hostPort: string, fail: (problem: string) => never): { hos
   const port = match[2] === undefined ? 6379 : Number(match[2])
   if (port < 1 || port > 65535) fail(`has port ${port}, outside 1 to 65535`)
   return { host, port }
-}
-
-/** The URL with its password replaced, for messages and logs. */
-export function redact(url: string): string {
-  const start = url.indexOf("//")
-  if (start === -1) return url
-  const slash = url.indexOf("/", start + 2)
-  const at = url.lastIndexOf("@", slash === -1 ? url.length : slash)
-  const colon = url.indexOf(":", start + 2)
-  if (at <= start || colon === -1 || colon > at) return url
-  return `${url.slice(0, colon + 1)}***${url.slice(at)}`
 }
 
 /** Where the driver points, for messages: "127.0.0.1:6379" or the cluster's seed nodes. */

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads"
-import { KVError } from "../errors.js"
+import type { KVError } from "../errors.js"
+import { sqliteError } from "./sqlite-errors.js"
 
 /** What a sweep thread is given (its workerData). */
 export interface SweepRequest {
@@ -55,6 +56,5 @@ export class SweepThread {
 }
 
 function sweepError(path: string, message: string, code: string | undefined): KVError {
-  const busy = code === "SQLITE_BUSY" || code === "SQLITE_LOCKED"
-  return new KVError(busy ? "KV_UNAVAILABLE" : "KV_DRIVER_ERROR", `Sweeping the SQLite store at ${path}: ${message}`)
+  return sqliteError(Object.assign(new Error(message), { code }), path, "sweep")
 }

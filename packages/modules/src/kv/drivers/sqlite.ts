@@ -6,6 +6,8 @@ import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } 
 import { KVError } from "../errors.js"
 import { prefixUpperBound } from "../key-order.js"
 import { checkOptionNames, isOptionBag } from "../options.js"
+import { redactCredentials } from "../redact.js"
+import { sqliteError } from "./sqlite-errors.js"
 import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
 import { SweepThread } from "./sqlite-sweep.js"
 
@@ -18,7 +20,7 @@ export interface SqliteDriverOptions {
   sweepIntervalMs?: number
   /** How many rows one transaction of a sweep removes (default 100): what an app's write may wait for. */
   sweepBatchSize?: number
-  /** How long a write waits for another process's lock before failing (default 5 s). */
+  /** How long a statement waits for another process's lock before failing with `KV_UNAVAILABLE` (default 5 s). */
   busyTimeoutMs?: number
   /** Used to tell what has expired when sweeping. */
   clock?: Clock
@@ -83,7 +85,12 @@ export class SqliteDriver implements KVDriver {
   }
 
   get(key: string): StoredEntry | null {
-    const row = this.statements.get.get(key)
+    let row: Row | undefined
+    try {
+      row = this.statements.get.get(key)
+    } catch (error) {
+      throw sqliteError(error, this.path, "get")
+    }
     return row === undefined ? null : toEntry(row)
   }
 
@@ -92,21 +99,34 @@ export class SqliteDriver implements KVDriver {
   }
 
   put(key: string, entry: StoredEntry): void {
-    this.statements.put.run(key, entry.value, entry.contentType, entry.metadata, entry.expiresAt)
+    try {
+      this.statements.put.run(key, entry.value, entry.contentType, entry.metadata, entry.expiresAt)
+    } catch (error) {
+      throw sqliteError(error, this.path, "put")
+    }
   }
 
   delete(key: string): void {
-    this.statements.delete.run(key)
+    try {
+      this.statements.delete.run(key)
+    } catch (error) {
+      throw sqliteError(error, this.path, "delete")
+    }
   }
 
   list(options: DriverListOptions): ListPage {
     const { prefix, limit, now } = options
     const after = options.cursor ?? ""
     const upper = prefixUpperBound(prefix)
-    const rows =
-      upper === null
-        ? this.statements.listUnbounded.all(prefix, after, now, limit + 1)
-        : this.statements.listBounded.all(prefix, upper, after, now, limit + 1)
+    let rows: ListRow[]
+    try {
+      rows =
+        upper === null
+          ? this.statements.listUnbounded.all(prefix, after, now, limit + 1)
+          : this.statements.listBounded.all(prefix, upper, after, now, limit + 1)
+    } catch (error) {
+      throw sqliteError(error, this.path, "list")
+    }
     const page = rows.slice(0, limit)
     const entries: ListedEntry[] = page.map(([key, expiresAt, metadata]) => ({ key, expiresAt, metadata }))
     const last = page[page.length - 1]
@@ -146,7 +166,12 @@ export class SqliteDriver implements KVDriver {
     let removed = 0
     for (;;) {
       if (!this.db.open) return removed
-      const { changes } = this.statements.sweep.run(this.clock.now(), this.batchSize)
+      let changes: number
+      try {
+        changes = this.statements.sweep.run(this.clock.now(), this.batchSize).changes
+      } catch (error) {
+        throw sqliteError(error, this.path, "sweep")
+      }
       removed += changes
       if (changes < this.batchSize) return removed
       await new Promise((resolve) => setImmediate(resolve))
@@ -173,9 +198,14 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     db.exec(SCHEMA)
     return db
   } catch (error) {
-    throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${path}: ${(error as Error).message}`, {
-      cause: error,
-    })
+    const shown = redactCredentials(path)
+    const message = error instanceof Error ? error.message : String(error)
+    // A path that looks like it holds a password (sqlite://user:pass@...) is hidden, and so is the
+    // cause: a file system error quotes the path.
+    if (shown !== path) {
+      throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${shown}: ${redactCredentials(message)}`)
+    }
+    throw new KVError("KV_UNAVAILABLE", `Cannot open the SQLite store at ${path}: ${message}`, { cause: error })
   }
 }
 

@@ -147,6 +147,35 @@ export function limitRules(t: SuiteContext): void {
       assert.equal((await store.get("e"))?.expiresAt?.getTime(), now + 60 * SECOND)
     })
 
+    const maxKeys = KV_LIMITS.maxGetManyKeys
+    rule(
+      t,
+      "limits: getMany keys",
+      `reads up to ${maxKeys} keys in one getMany, in order, and refuses more`,
+      async () => {
+        const store = await t.store()
+        const max = KV_LIMITS.maxGetManyKeys
+        const keys = Array.from({ length: max }, (_, index) => `key:${index}`)
+        // Stored keys at the start, at batch edges of any size a driver might use, and at the end.
+        const stored = [0, 1, 99, 100, 249, 250, 499, 500, max - 2, max - 1].map((index) => keys[index] as string)
+        for (const key of stored) await store.put(key, `v-${key}`)
+        const many = await store.getMany(keys)
+        assert.deepEqual([...many.keys()], keys, "one entry per key, in the order asked")
+        for (const key of keys) {
+          assert.equal(await many.get(key)?.text(), stored.includes(key) ? `v-${key}` : undefined, key)
+        }
+        const mentions = [store.name, String(max), String(max + 1)]
+        await expectKVError(() => store.getMany([...keys, "one more"]), "KV_TOO_MANY_KEYS", mentions)
+        // A repeated key counts: the limit is on what the call is given.
+        await expectKVError(() => store.getMany([...keys, "key:0"]), "KV_TOO_MANY_KEYS", mentions)
+        await expectKVError(
+          () => store.getMany(Array.from({ length: max + 1 }, () => "")),
+          "KV_TOO_MANY_KEYS",
+          mentions,
+        )
+      },
+    )
+
     rule(t, "limits: nothing written", "checks every option before writing anything", async () => {
       const store = await t.store()
       let pulled = false
