@@ -3,7 +3,7 @@ import { RequestContext } from "./context.js"
 import { responseForError } from "./error-handling.js"
 import { errorResponse } from "./http-error.js"
 import type { Logger } from "./logger.js"
-import { consoleLogger } from "./logger.js"
+import { consoleLogger, neverThrowing } from "./logger.js"
 import type { LayeronModule } from "./module.js"
 import type { ListenOptions, NodeServer } from "./node-server.js"
 import type { PathParams } from "./params.js"
@@ -20,7 +20,7 @@ export interface BackendOptions {
   bodyLimit?: number
   /** Turns an error a handler threw into a response; return nothing to fall back to Layeron's. */
   onError?: (error: unknown, request: Request) => Response | undefined | Promise<Response | undefined>
-  /** Where errors are logged (default: the console). */
+  /** Where errors are logged (default: the console). Whatever it throws is ignored. */
   logger?: Logger
 }
 
@@ -52,7 +52,7 @@ export class Backend<E = Env> {
       throw new RangeError(`bodyLimit must be a whole number of bytes, got ${String(options.bodyLimit)}`)
     }
     this.bodyLimit = bodyLimit
-    this.logger = options.logger ?? consoleLogger
+    this.logger = neverThrowing(options.logger ?? consoleLogger)
     this.onError = options.onError
   }
 

@@ -36,7 +36,9 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
   const pending = new Set<Promise<unknown>>()
   const executionContext = {
     waitUntil(promise: Promise<unknown>) {
-      const tracked = promise.catch((error: unknown) => app.logger.error("waitUntil task failed", error))
+      const tracked = Promise.resolve(promise).catch((error: unknown) =>
+        app.logger.error("waitUntil task failed", error),
+      )
       pending.add(tracked)
       tracked.finally(() => pending.delete(tracked))
     },

@@ -78,6 +78,56 @@ describe("errors", () => {
     assert.equal((await app.fetch(get("/other"))).status, 500)
   })
 
+  it("answers when the logger throws, or cannot even be read, on every path that logs", async () => {
+    const throwing = {
+      info() {
+        throw new Error("info")
+      },
+      error() {
+        throw new Error("logger down")
+      },
+    }
+    const unreadable = {
+      info() {},
+      get error(): () => void {
+        throw new Error("getter")
+      },
+    }
+    for (const logger of [throwing, unreadable]) {
+      const app = backend({
+        logger,
+        onError: () => {
+          throw new Error("onError broken too")
+        },
+      })
+      app.get("/boom", () => {
+        throw new Error("boom")
+      })
+      const response = await app.fetch(get("/boom"))
+      assert.equal(response.status, 500)
+      app.logger.info("still fine")
+    }
+  })
+
+  it("ignores an async logger that rejects, rather than leaving an unhandled rejection", async () => {
+    const unhandled: unknown[] = []
+    const record = (reason: unknown) => void unhandled.push(reason)
+    process.on("unhandledRejection", record)
+    try {
+      const app = backend({
+        logger: { info: async () => {}, error: async () => Promise.reject(new Error("log sink down")) },
+      })
+      app.get("/boom", () => {
+        throw new Error("boom")
+      })
+      assert.equal((await app.fetch(get("/boom"))).status, 500)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.deepEqual(unhandled, [])
+    } finally {
+      process.off("unhandledRejection", record)
+    }
+  })
+
   it("refuses HttpError statuses outside 400-599", () => {
     assert.throws(() => new HttpError(200), RangeError)
   })

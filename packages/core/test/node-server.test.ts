@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { request as httpRequest } from "node:http"
-import { createServer } from "node:net"
+import { connect, createServer } from "node:net"
 import { after, describe, it } from "node:test"
 import { backend, ListenError, type NodeServer } from "@layeron/core"
 
@@ -32,6 +32,47 @@ function rawRequest(
     for (const chunk of options.chunks ?? []) req.write(chunk)
     req.end()
   })
+}
+
+/** Sends `text` as is over a new connection; resolves to the status line's code (0 if none came within 2 s). */
+function rawExchange(port: number, text: string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1")
+    let received = ""
+    const giveUp = setTimeout(() => socket.destroy(), 2000)
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1")
+    })
+    socket.on("error", () => {})
+    socket.on("close", () => {
+      clearTimeout(giveUp)
+      resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0))
+    })
+    socket.write(text)
+  })
+}
+
+/** Records the unhandled rejections seen while `run` runs, and a little after. */
+async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = []
+  const record = (reason: unknown) => void seen.push(reason)
+  process.on("unhandledRejection", record)
+  try {
+    await run()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  } finally {
+    process.off("unhandledRejection", record)
+  }
+  return seen
+}
+
+const throwingLogger = {
+  info() {
+    throw new Error("logger down")
+  },
+  error() {
+    throw new Error("logger down")
+  },
 }
 
 describe("the Node.js server", () => {
@@ -147,5 +188,35 @@ describe("the Node.js server", () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve))
     }
+  })
+
+  it("answers a request the adapter rejects even when the logger throws, and lives", async () => {
+    const app = backend({ logger: throwingLogger })
+    app.get("/", () => new Response("ok"))
+    const server = await serve(app)
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      for (const request of [
+        "GET / HTTP/1.0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n",
+        "GET /a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      ]) {
+        assert.equal(await rawExchange(server.port, request), 400, JSON.stringify(request))
+      }
+    })
+    assert.deepEqual(unhandled, [])
+    assert.equal((await fetch(server.url)).status, 200)
+  })
+
+  it("survives a failed waitUntil task when the logger throws", async () => {
+    const app = backend({ logger: throwingLogger })
+    app.post("/later", (_request, ctx) => {
+      ctx.waitUntil(Promise.reject(new Error("task failed")))
+      return new Response(null, { status: 202 })
+    })
+    const server = await serve(app)
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      assert.equal((await fetch(`${server.url}/later`, { method: "POST" })).status, 202)
+    })
+    assert.deepEqual(unhandled, [])
   })
 })
