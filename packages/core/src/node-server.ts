@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
-import { getRequestListener } from "@hono/node-server"
+import { getRequestListener, RequestError } from "@hono/node-server"
+import { errorResponse } from "./http-error.js"
 import { ListenError } from "./listen-error.js"
 import type { AnyBackend } from "./registry.js"
 
@@ -47,8 +48,14 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
   // message only when asked, and writes simple Responses without streams.
   const listener = getRequestListener((request) => app.fetch(request, process.env, executionContext), {
     errorHandler: (error) => {
-      app.logger.error("Request failed before reaching the app", error)
-      return new Response(null, { status: 400 })
+      // The adapter could not make a Request of what the client sent (no Host, a bad Host, a backslash in the path).
+      if (error instanceof RequestError) {
+        app.logger.error("Request failed before reaching the app", error)
+        return errorResponse(400)
+      }
+      // The app always answers, so this is a bug of ours: not the client's fault.
+      app.logger.error("Request failed", error)
+      return errorResponse(500)
     },
   })
   const headersTimeout = options.headersTimeoutMs ?? 10_000

@@ -219,4 +219,19 @@ describe("the Node.js server", () => {
     })
     assert.deepEqual(unhandled, [])
   })
+
+  it("answers the generic 500, not a 400, for a thrown value whose status getter throws", async () => {
+    const app = backend({ logger: quietLogger })
+    app.get("/hostile", () => {
+      throw Object.defineProperty(new Error("x"), "status", {
+        get() {
+          throw new Error("status getter")
+        },
+      })
+    })
+    const server = await serve(app)
+    const response = await fetch(`${server.url}/hostile`)
+    assert.equal(response.status, 500)
+    assert.deepEqual(await response.json(), { error: "Internal Server Error" })
+  })
 })
