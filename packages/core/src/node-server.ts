@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import { getRequestListener, RequestError } from "@hono/node-server"
+import { FETCH_PARSED } from "./backend.js"
 import { errorResponse } from "./http-error.js"
 import { ListenError } from "./listen-error.js"
 import type { AnyBackend } from "./registry.js"
@@ -46,7 +47,7 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
   }
   // Hono's adapter hands the handler a lazy Request that reads the Node.js
   // message only when asked, and writes simple Responses without streams.
-  const listener = getRequestListener((request) => app.fetch(request, process.env, executionContext), {
+  const listener = getRequestListener((request) => app[FETCH_PARSED](request, process.env, executionContext), {
     errorHandler: (error) => {
       // The adapter could not make a Request of what the client sent (no Host, a bad Host, a backslash in the path).
       if (error instanceof RequestError) {

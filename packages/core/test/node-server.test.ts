@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http"
 import { connect, createServer } from "node:net"
 import { after, describe, it } from "node:test"
 import { backend, ListenError, type NodeServer } from "@layeron/core"
+import { addBodyReaderRoutes, BODY_READERS, readerPath } from "./support/body-readers.ts"
 
 const quietLogger = { info() {}, error() {} }
 const servers: NodeServer[] = []
@@ -187,6 +188,37 @@ describe("the Node.js server", () => {
       })
     } finally {
       await new Promise((resolve) => blocker.close(resolve))
+    }
+  })
+
+  it("limits every body reader for a chunked body, on every kind of route", async () => {
+    const app = backend({ logger: quietLogger, bodyLimit: 64 })
+    addBodyReaderRoutes(app)
+    const server = await serve(app)
+    for (const method of ["POST", "OPTIONS", "PROPFIND", "QUERY"]) {
+      for (const reader of Object.keys(BODY_READERS)) {
+        const over = await rawRequest(`${server.url}${readerPath(method, reader)}`, {
+          method,
+          headers: { "transfer-encoding": "chunked" },
+          chunks: ["x".repeat(40), "y".repeat(40)],
+        })
+        assert.equal(over.status, 413, `${method} ${reader}: ${over.body}`)
+      }
+    }
+  })
+
+  it("answers 413 for a declared length over the limit and 400 for malformed JSON, on any method", async () => {
+    const app = backend({ logger: quietLogger })
+    addBodyReaderRoutes(app)
+    const server = await serve(app)
+    for (const method of ["OPTIONS", "PROPFIND", "QUERY", "DELETE"]) {
+      const declared = await rawExchange(
+        server.port,
+        `${method} ${readerPath(method, "text")} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3000000\r\n\r\n`,
+      )
+      assert.equal(declared, 413, method)
+      const malformed = await rawRequest(`${server.url}${readerPath(method, "json")}`, { method, chunks: ["{"] })
+      assert.equal(malformed.status, 400, method)
     }
   })
 
