@@ -19,11 +19,11 @@ export type Next = () => Promise<Response>
  *   return response
  * })
  */
-export type Middleware<Path extends string = string, E = Record<string, unknown>, V = Variables> = (
-  request: Request,
-  ctx: Context<PathParams<Path>, E, V>,
-  next: Next,
-) => Response | Promise<Response>
+export type Middleware<Path extends string = string, E = Record<string, unknown>, V = Variables> = {
+  // Method syntax, so `ctx` is compared both ways: a module's middleware typed for the one value it sets
+  // (`{ session: Session }`) fits an app that declares more values, or none.
+  run(request: Request, ctx: Context<PathParams<Path>, E, V>, next: Next): Response | Promise<Response>
+}["run"]
 
 type AnyMiddleware = (request: Request, ctx: Context<Record<string, string>, unknown>, next: Next) => unknown
 

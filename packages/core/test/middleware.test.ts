@@ -396,3 +396,14 @@ function _typeChecks(): void {
   // @ts-expect-error: a middleware must return a Response
   app.use(() => "not a response")
 }
+
+// A module's middleware typed only for what it sets fits an app that declares more, or declares nothing.
+function _moduleMiddlewareFits(): void {
+  type Session = { id: string; userId: string }
+  const required: Middleware<string, Record<string, unknown>, { session: Session }> = (_request, ctx, next) => {
+    ctx.set("session", { id: "s", userId: "u" })
+    return next()
+  }
+  backend<Record<string, unknown>, { session: Session; locale: string }>().use("/api/*", required)
+  backend().use(required)
+}
