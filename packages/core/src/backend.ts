@@ -206,7 +206,7 @@ export class Backend<E = Env, V = Variables> {
       const found = this.router.match(method, path)
       const layers = this.middleware?.match(path)
       if (layers !== undefined && layers.length > 0) {
-        return await this.respondThrough(layers, found, request, env, executionCtx, framing)
+        return await this.respondThrough(layers, found, path, request, env, executionCtx, framing)
       }
       if (found.kind === "not-found") return errorResponse(404)
       if (found.kind === "method-not-allowed") {
@@ -227,6 +227,7 @@ export class Backend<E = Env, V = Variables> {
   private async respondThrough(
     layers: readonly Layer[],
     found: RouteMatch<Route>,
+    path: string,
     request: Request,
     env: unknown,
     executionCtx: ExecutionContextLike | undefined,
@@ -243,8 +244,7 @@ export class Backend<E = Env, V = Variables> {
         if (found.kind === "not-found") return errorResponse(404)
         if (found.kind === "method-not-allowed") return errorResponse(405, undefined, { allow: found.allow })
         const response = await found.handler.handler(limited, context)
-        if (!(response instanceof Response))
-          throw notAResponse(`The handler for ${method} ${pathOf(request.url)}`, response)
+        if (!(response instanceof Response)) throw notAResponse(`The handler for ${method} ${path}`, response)
         return response
       } catch (error) {
         return this.handleError(error, request)
