@@ -7,8 +7,8 @@
 import { performance } from "node:perf_hooks"
 import { kv } from "@layeron/modules"
 import { redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { RedisServer } from "@layeron/test-support/redis-server"
 import { Redis } from "ioredis"
-import { RedisServer } from "../packages/modules/test/support/redis-server.ts"
 
 const SEQUENTIAL = 20_000
 const PARALLEL_TOTAL = 100_000

@@ -4,7 +4,7 @@
 // never outlives the test process.
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { spawnWatched, type WatchedProcess } from "../../../../packages/modules/test/support/watched-process.ts"
+import { spawnWatched, type WatchedProcess } from "@layeron/test-support/watched-process"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../../..")
 const cli = join(root, "packages/cli/dist/cli.js")

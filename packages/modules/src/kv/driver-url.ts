@@ -1,6 +1,6 @@
 import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver } from "./driver.js"
-import { isRedisUrl, parseRedisUrl, REDIS_FORMS } from "./drivers/redis-url.js"
+import { isRedisUrl, parseRedisUrl, REDIS_FORMS } from "./drivers/redis/url.js"
 import { KVError } from "./errors.js"
 import { redactCredentials } from "./redact.js"
 
@@ -91,7 +91,7 @@ async function openDriver(spec: DriverSpec, clock: Clock): Promise<KVDriver> {
       return sqliteDriver({ path: spec.path, clock })
     }
     case "memory": {
-      const { memoryDriver } = await import("./drivers/memory.js")
+      const { memoryDriver } = await import("./drivers/memory/index.js")
       return memoryDriver({ clock })
     }
     case "redis": {

@@ -2,7 +2,7 @@ import type { LayeronModule, ModuleContext, WorkersBinding } from "@layeron/core
 import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver, StoredEntry } from "./driver.js"
 import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
-import { workersBindingOf } from "./drivers/cloudflare-binding.js"
+import { workersBindingOf } from "./drivers/cloudflare/binding.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { KVHandle } from "./handle.js"
@@ -201,7 +201,7 @@ export class KVStore implements LayeronModule {
     if (typeof option === "object" && option !== null) return option
     if (runtime === "workers" && option === undefined) {
       // Loaded only on Workers, so that the driver adds nothing elsewhere.
-      const { driverFromEnv } = await import("./drivers/cloudflare.js")
+      const { driverFromEnv } = await import("./drivers/cloudflare/driver.js")
       return driverFromEnv(env, this)
     }
     const fromEnv = env.LAYERON_KV

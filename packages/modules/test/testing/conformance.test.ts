@@ -30,7 +30,7 @@ runKVConformance({
 
 describe("a driver with a bug fails the rules it breaks", () => {
   it("catches UTF-16 ordering, a cursor that repeats a key, lost metadata and a lost BOM", () => {
-    const fixture = fileURLToPath(new URL("./support/broken-drivers.ts", import.meta.url))
+    const fixture = fileURLToPath(new URL("../support/broken-drivers.ts", import.meta.url))
     const run = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", fixture], {
       encoding: "utf8",
       // Without this the child would report to this runner instead of printing its own results.

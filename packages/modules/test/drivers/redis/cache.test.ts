@@ -5,8 +5,8 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, kv, type StoredEntry } from "@layeron/modules"
 import { ReadCache, type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
-import { RedisServer } from "./support/redis-server.ts"
-import { commandCalls, resetStats } from "./support/redis-stats.ts"
+import { RedisServer } from "@layeron/test-support/redis-server"
+import { commandCalls, resetStats } from "../../support/redis-stats.ts"
 
 let server: RedisServer
 let driver: RedisDriver

@@ -5,9 +5,9 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, kv } from "@layeron/modules"
 import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
-import { keySlot } from "../src/kv/drivers/redis-slots.ts"
-import { type RedisCluster, startCluster } from "./support/redis-server.ts"
-import { commandCalls, resetStats } from "./support/redis-stats.ts"
+import { type RedisCluster, startCluster } from "@layeron/test-support/redis-server"
+import { keySlot } from "../../../src/kv/drivers/redis/slots.ts"
+import { commandCalls, resetStats } from "../../support/redis-stats.ts"
 
 let cluster: RedisCluster
 let driver: RedisDriver

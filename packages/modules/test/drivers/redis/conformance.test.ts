@@ -2,7 +2,7 @@
 // without and with the read cache (which must change nothing but speed).
 import { redisDriver } from "@layeron/modules/drivers/redis"
 import { runKVConformance } from "@layeron/modules/testing"
-import { RedisServer } from "./support/redis-server.ts"
+import { RedisServer } from "@layeron/test-support/redis-server"
 
 const server = await new RedisServer().start()
 const driver = await redisDriver({ url: server.url })

@@ -6,9 +6,9 @@ import { after, before, describe, test } from "node:test"
 import { isKVError, KV_LIMITS, KVStore, kv } from "@layeron/modules"
 import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
 import { FakeClock } from "@layeron/modules/testing"
+import { RedisServer } from "@layeron/test-support/redis-server"
 import fc from "fast-check"
-import { RedisServer } from "./support/redis-server.ts"
-import { commandCalls, resetStats } from "./support/redis-stats.ts"
+import { commandCalls, resetStats } from "../../support/redis-stats.ts"
 
 let server: RedisServer
 let driver: RedisDriver

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test"
 import { backend, type NodeServer } from "@layeron/core"
 import { isKVError, type KVStore, kv } from "@layeron/modules"
 import { type RedisDriver, redisDriver } from "@layeron/modules/drivers/redis"
-import { freePort, RedisServer } from "./support/redis-server.ts"
+import { freePort, RedisServer } from "@layeron/test-support/redis-server"
 
 const unhandled: unknown[] = []
 const onUnhandled = (reason: unknown) => unhandled.push(reason)

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test"
 import { inspect } from "node:util"
 import { isKVError, kv, parseKVUrl } from "@layeron/modules"
 import { parseRedisUrl, redisDriver } from "@layeron/modules/drivers/redis"
-import { type RedisServer, startRedis } from "./support/redis-server.ts"
+import { type RedisServer, startRedis } from "@layeron/test-support/redis-server"
 
 describe("LAYERON_KV for Redis", () => {
   test("accepts a server, TLS, a database, credentials and a cluster", () => {

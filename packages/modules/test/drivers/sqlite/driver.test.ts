@@ -12,7 +12,7 @@ import { isKVError, kv } from "@layeron/modules"
 import { SWEEP_SQL, sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import { FakeClock } from "@layeron/modules/testing"
 import Database from "better-sqlite3"
-import { sqliteError } from "../src/kv/drivers/sqlite-errors.ts"
+import { sqliteError } from "../../../src/kv/drivers/sqlite/errors.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "layeron-sqlite-"))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -275,7 +275,7 @@ describe("the sqlite driver", () => {
 
   it("lets two processes write one file at once, losing nothing and never failing busy", async () => {
     const path = newPath()
-    const writer = fileURLToPath(new URL("./support/sqlite-writer.ts", import.meta.url))
+    const writer = fileURLToPath(new URL("../../support/sqlite-writer.ts", import.meta.url))
     const run = (name: string) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ["--import", "tsx", writer, path, name, "1500"], {

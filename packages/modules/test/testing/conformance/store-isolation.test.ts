@@ -14,8 +14,8 @@ import { type KVDriver, KVStore } from "@layeron/modules"
 import { memoryDriver } from "@layeron/modules/drivers/memory"
 import { redisDriver } from "@layeron/modules/drivers/redis"
 import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
+import { RedisServer } from "@layeron/test-support/redis-server"
 import fc from "fast-check"
-import { RedisServer } from "../../../packages/modules/test/support/redis-server.ts"
 
 const RUNS = Math.max(5, Math.round((Number(process.env.FUZZ_RUNS) || 100) / 2))
 

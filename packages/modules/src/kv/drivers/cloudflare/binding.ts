@@ -1,4 +1,4 @@
-import { KVError } from "../errors.js"
+import { KVError } from "../../errors.js"
 
 /** What naming a store's binding needs to know of it. */
 export interface WorkersStore {

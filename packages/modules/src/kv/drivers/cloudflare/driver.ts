@@ -1,9 +1,9 @@
-import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
-import { KVError } from "../errors.js"
-import { checkOptionNames, isOptionBag } from "../options.js"
-import { showKey } from "../validate.js"
-import { type WorkersStore, workersBindingOf } from "./cloudflare-binding.js"
-import { packMetadata, readsBackAsText, unpackMetadata } from "./cloudflare-metadata.js"
+import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../../driver.js"
+import { KVError } from "../../errors.js"
+import { checkOptionNames, isOptionBag } from "../../options.js"
+import { showKey } from "../../validate.js"
+import { type WorkersStore, workersBindingOf } from "./binding.js"
+import { packMetadata, readsBackAsText, unpackMetadata } from "./metadata.js"
 
 interface WithMetadata<T> {
   readonly value: T | null
@@ -200,4 +200,4 @@ export function driverFromEnv(env: Readonly<Record<string, unknown>>, store: Wor
   }
   return new CloudflareKVDriver(namespace, { label: store.name })
 }
-export { workersBindingName } from "./cloudflare-binding.js"
+export { workersBindingName } from "./binding.js"

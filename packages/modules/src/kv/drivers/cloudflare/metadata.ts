@@ -1,6 +1,6 @@
-import type { StoredEntry } from "../driver.js"
-import { KVError } from "../errors.js"
-import { KV_LIMITS } from "../limits.js"
+import type { StoredEntry } from "../../driver.js"
+import { KVError } from "../../errors.js"
+import { KV_LIMITS } from "../../limits.js"
 
 /**
  * What the cloudflare driver keeps in an entry's Workers KV metadata. KV

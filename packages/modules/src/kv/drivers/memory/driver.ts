@@ -1,7 +1,7 @@
-import { type Clock, systemClock } from "../clock.js"
-import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
-import { compareKeys } from "../key-order.js"
-import { checkOptionNames, isOptionBag } from "../options.js"
+import { type Clock, systemClock } from "../../clock.js"
+import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../../driver.js"
+import { compareKeys } from "../../key-order.js"
+import { checkOptionNames, isOptionBag } from "../../options.js"
 
 export interface MemoryDriverOptions {
   /** How often expired entries are removed (default 60 s). */

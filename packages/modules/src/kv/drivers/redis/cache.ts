@@ -1,4 +1,4 @@
-import type { StoredEntry } from "../driver.js"
+import type { StoredEntry } from "../../driver.js"
 
 export interface RedisCacheOptions {
   /** How many entries the cache holds, least recently read dropped first (default 10,000). */

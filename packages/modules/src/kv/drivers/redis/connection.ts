@@ -1,5 +1,5 @@
 import type { Cluster, Redis, RedisOptions } from "ioredis"
-import type { RedisConfig } from "./redis-url.js"
+import type { RedisConfig } from "./url.js"
 
 export type RedisClient = Redis | Cluster
 

@@ -1,17 +1,17 @@
 import type { Cluster, Redis } from "ioredis"
-import { type Clock, systemClock } from "../clock.js"
-import type { DriverListOptions, KVDriver, ListPage, StoredEntry } from "../driver.js"
-import { KVError } from "../errors.js"
-import { checkOptionNames, isOptionBag } from "../options.js"
-import { ReadCache, type RedisCacheOptions } from "./redis-cache.js"
-import { closeClient, openClient, type RedisClient } from "./redis-connection.js"
-import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./redis-entry.js"
-import { redisError, withDeadline } from "./redis-errors.js"
-import { toRedisKey } from "./redis-keys.js"
-import { type ListSource, listPage } from "./redis-list.js"
-import { keySlot } from "./redis-slots.js"
-import { startTracking } from "./redis-tracking.js"
-import { describeRedis, parseRedisUrl, type RedisConfig } from "./redis-url.js"
+import { type Clock, systemClock } from "../../clock.js"
+import type { DriverListOptions, KVDriver, ListPage, StoredEntry } from "../../driver.js"
+import { KVError } from "../../errors.js"
+import { checkOptionNames, isOptionBag } from "../../options.js"
+import { ReadCache, type RedisCacheOptions } from "./cache.js"
+import { closeClient, openClient, type RedisClient } from "./connection.js"
+import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./entry.js"
+import { redisError, withDeadline } from "./errors.js"
+import { toRedisKey } from "./keys.js"
+import { type ListSource, listPage } from "./list.js"
+import { keySlot } from "./slots.js"
+import { startTracking } from "./tracking.js"
+import { describeRedis, parseRedisUrl, type RedisConfig } from "./url.js"
 
 export interface RedisDriverOptions {
   /** `redis://[user:password@]host:port[/db]`, `rediss://...` (TLS) or `redis+cluster://host:port,host:port,...`. */
@@ -323,6 +323,6 @@ export async function redisDriver(options: RedisDriverOptions): Promise<RedisDri
   return driver
 }
 
-export { ReadCache, type RedisCacheOptions } from "./redis-cache.js"
-export { fromRedisKey, toRedisKey } from "./redis-keys.js"
-export { isRedisUrl, parseRedisUrl, type RedisConfig } from "./redis-url.js"
+export { ReadCache, type RedisCacheOptions } from "./cache.js"
+export { fromRedisKey, toRedisKey } from "./keys.js"
+export { isRedisUrl, parseRedisUrl, type RedisConfig } from "./url.js"

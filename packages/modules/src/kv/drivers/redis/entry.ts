@@ -1,6 +1,6 @@
-import type { StoredEntry } from "../driver.js"
-import { KVError } from "../errors.js"
-import { KV_LIMITS } from "../limits.js"
+import type { StoredEntry } from "../../driver.js"
+import { KVError } from "../../errors.js"
+import { KV_LIMITS } from "../../limits.js"
 
 /**
  * One entry is one Redis string, so a `get` is one GET and a `put` one

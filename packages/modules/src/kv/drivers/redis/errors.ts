@@ -1,4 +1,4 @@
-import { KVError } from "../errors.js"
+import { KVError } from "../../errors.js"
 
 // Replies that mean "Redis cannot serve this now" (a cluster without a quorum or
 // whose slots are moving,

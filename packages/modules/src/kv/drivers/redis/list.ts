@@ -1,6 +1,6 @@
-import type { DriverListOptions, ListedEntry, ListPage } from "../driver.js"
-import { compareKeys } from "../key-order.js"
-import { fromRedisKey, scanPattern, toRedisKey } from "./redis-keys.js"
+import type { DriverListOptions, ListedEntry, ListPage } from "../../driver.js"
+import { compareKeys } from "../../key-order.js"
+import { fromRedisKey, scanPattern, toRedisKey } from "./keys.js"
 
 /** What listing needs from Redis: every master's keys, and the header of some entries. */
 export interface ListSource {

@@ -1,5 +1,5 @@
-import { KVError } from "../errors.js"
-import type { redisDriver as nodeOnly } from "./redis.js"
+import { KVError } from "../../errors.js"
+import type { redisDriver as nodeOnly } from "./driver.js"
 
 // What `#kv-driver/redis` resolves to under the "workerd" and "worker" export
 // conditions, so that a Worker bundle carries no Redis client (it needs TCP

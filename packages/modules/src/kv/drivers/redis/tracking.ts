@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis"
-import type { ReadCache } from "./redis-cache.js"
-import { readyOrTimeout } from "./redis-connection.js"
-import type { RedisConfig } from "./redis-url.js"
+import type { ReadCache } from "./cache.js"
+import { readyOrTimeout } from "./connection.js"
+import type { RedisConfig } from "./url.js"
 
 const CHANNEL = "__redis__:invalidate"
 const HEARTBEAT_MS = 500

@@ -1,5 +1,5 @@
-import { KVError } from "../errors.js"
-import { redactCredentials } from "../redact.js"
+import { KVError } from "../../errors.js"
+import { redactCredentials } from "../../redact.js"
 
 /** Where a Redis driver connects: one server, or the seed nodes of a cluster. */
 export interface RedisConfig {

@@ -1,15 +1,15 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import { type Clock, systemClock } from "../clock.js"
-import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../driver.js"
-import { KVError } from "../errors.js"
-import { prefixUpperBound } from "../key-order.js"
-import { checkOptionNames, isOptionBag } from "../options.js"
-import { redactCredentials } from "../redact.js"
-import { sqliteError } from "./sqlite-errors.js"
-import { SCHEMA, SWEEP_SQL } from "./sqlite-sql.js"
-import { SweepThread } from "./sqlite-sweep.js"
+import { type Clock, systemClock } from "../../clock.js"
+import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../../driver.js"
+import { KVError } from "../../errors.js"
+import { prefixUpperBound } from "../../key-order.js"
+import { checkOptionNames, isOptionBag } from "../../options.js"
+import { redactCredentials } from "../../redact.js"
+import { sqliteError } from "./errors.js"
+import { SCHEMA, SWEEP_SQL } from "./sql.js"
+import { SweepThread } from "./sweep.js"
 
 export { SWEEP_SQL }
 
@@ -135,7 +135,7 @@ export class SqliteDriver implements KVDriver {
 
   /**
    * Removes expired entries in batches and returns how many were removed. A
-   * file is swept on a worker thread (sqlite-sweep.ts), so requests are never
+   * file is swept on a worker thread (sweep.ts), so requests are never
    * held up; a private ":memory:" database, which no other connection can
    * reach, on this thread, yielding to the event loop between batches.
    */

@@ -1,5 +1,5 @@
-import { KVError } from "../errors.js"
-import { redactCredentials } from "../redact.js"
+import { KVError } from "../../errors.js"
+import { redactCredentials } from "../../redact.js"
 
 // SQLITE_BUSY, SQLITE_LOCKED and their extended codes (SQLITE_BUSY_RECOVERY, SQLITE_BUSY_SNAPSHOT,
 // SQLITE_BUSY_TIMEOUT, SQLITE_LOCKED_SHAREDCACHE, ...): another connection holds a lock.

@@ -1,5 +1,5 @@
-import { KVError } from "../errors.js"
-import type { sqliteDriver as nodeOnly } from "./sqlite.js"
+import { KVError } from "../../errors.js"
+import type { sqliteDriver as nodeOnly } from "./driver.js"
 
 // What `#kv-driver/sqlite` resolves to under the "workerd" and "worker"
 // export conditions, so that a Worker bundle carries neither the SQLite

@@ -1,11 +1,11 @@
-// The thread a sweep runs on (see sqlite-sweep.ts): its own connection to the
+// The thread a sweep runs on (see sweep.ts): its own connection to the
 // store's file, expired rows deleted in batches through the expiry index. The
 // sweep's writes, and the automatic WAL checkpoints its commits trigger (with
 // their fsyncs), happen here, so the app's event loop never waits for them.
 import { parentPort, workerData } from "node:worker_threads"
 import Database from "better-sqlite3"
-import { SWEEP_SQL } from "./sqlite-sql.js"
-import type { SweepReply, SweepRequest } from "./sqlite-sweep.js"
+import { SWEEP_SQL } from "./sql.js"
+import type { SweepReply, SweepRequest } from "./sweep.js"
 
 const { path, busyTimeoutMs, batchSize, now, stop } = workerData as SweepRequest
 

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads"
-import type { KVError } from "../errors.js"
-import { sqliteError } from "./sqlite-errors.js"
+import type { KVError } from "../../errors.js"
+import { sqliteError } from "./errors.js"
 
 /** What a sweep thread is given (its workerData). */
 export interface SweepRequest {
@@ -31,7 +31,7 @@ export class SweepThread {
   constructor(options: Omit<SweepRequest, "stop">) {
     const request: SweepRequest = { ...options, stop: this.stopFlag }
     // Plain JavaScript: not the app's loaders (tsx under `layeron dev`), whose start-up would compete with the app for CPU.
-    const worker = new Worker(new URL("./sqlite-sweep-worker.js", import.meta.url), {
+    const worker = new Worker(new URL("./sweep-worker.js", import.meta.url), {
       workerData: request,
       execArgv: [],
     })
