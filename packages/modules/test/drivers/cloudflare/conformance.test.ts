@@ -50,9 +50,9 @@ runKVConformance({
   canTimeTravel: true,
   skip: {
     "limits: metadata size":
-      "Workers KV's 1024 bytes of metadata also hold the content type and expiry, so user metadata near 1024 bytes is refused with KV_METADATA_TOO_LARGE before writing (the boundary is tested in cloudflare-driver.test.ts)",
+      "Workers KV's 1024 bytes of metadata also hold the content type and expiry, so user metadata near 1024 bytes is refused with KV_METADATA_TOO_LARGE before writing (the boundary is tested in driver.test.ts)",
     "ttl: non-portable":
-      "Workers KV cannot expire an entry sooner than 60 s, so a portable: false store is refused on Workers (tested in cloudflare-driver.test.ts)",
+      "Workers KV cannot expire an entry sooner than 60 s, so a portable: false store is refused on Workers (tested in driver.test.ts)",
     "sharing: second connection":
       "Workers KV is eventually consistent: a write can take up to 60 s to reach another location, so no second binding sees it 'at once' in production (Miniflare, one location, would pass and prove nothing)",
   },

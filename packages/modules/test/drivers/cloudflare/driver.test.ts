@@ -3,9 +3,11 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, KVStore, type StoredEntry } from "@layeron/modules"
-import { cloudflareDriver, type KVNamespace, kvExpiry, workersBindingName } from "@layeron/modules/drivers/cloudflare"
+import { cloudflareDriver, type KVNamespace } from "@layeron/modules/drivers/cloudflare"
 import { FakeClock } from "@layeron/modules/testing"
 import { Miniflare } from "miniflare"
+import { workersBindingName } from "../../../src/kv/drivers/cloudflare/binding.ts"
+import { kvExpiry } from "../../../src/kv/drivers/cloudflare/driver.ts"
 
 const NAMESPACES = ["DRIVER", "LIST", "STORE_A", "AUTH_USER_SESSIONS"]
 

@@ -4,8 +4,10 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, kv, type StoredEntry } from "@layeron/modules"
-import { ReadCache, type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { type RedisDriver, redisDriver } from "@layeron/modules/drivers/redis"
 import { RedisServer } from "@layeron/test-support/redis-server"
+import { ReadCache } from "../../../src/kv/drivers/redis/cache.ts"
+import { toRedisKey } from "../../../src/kv/drivers/redis/keys.ts"
 import { commandCalls, resetStats } from "../../support/redis-stats.ts"
 
 let server: RedisServer
@@ -24,7 +26,7 @@ after(async () => {
   await server?.dispose()
 })
 
-function cacheOf(target: RedisDriver): ReadCache {
+function cacheOf(target: RedisDriver): NonNullable<RedisDriver["cache"]> {
   assert.ok(target.cache, "the driver has a cache")
   return target.cache
 }

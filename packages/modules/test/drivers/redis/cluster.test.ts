@@ -4,8 +4,9 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, kv } from "@layeron/modules"
-import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { type RedisDriver, redisDriver } from "@layeron/modules/drivers/redis"
 import { type RedisCluster, startCluster } from "@layeron/test-support/redis-server"
+import { toRedisKey } from "../../../src/kv/drivers/redis/keys.ts"
 import { keySlot } from "../../../src/kv/drivers/redis/slots.ts"
 import { commandCalls, resetStats } from "../../support/redis-stats.ts"
 

@@ -4,10 +4,11 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, KV_LIMITS, KVStore, kv } from "@layeron/modules"
-import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { type RedisDriver, redisDriver } from "@layeron/modules/drivers/redis"
 import { FakeClock } from "@layeron/modules/testing"
 import { RedisServer } from "@layeron/test-support/redis-server"
 import fc from "fast-check"
+import { toRedisKey } from "../../../src/kv/drivers/redis/keys.ts"
 import { commandCalls, resetStats } from "../../support/redis-stats.ts"
 
 let server: RedisServer

@@ -7,8 +7,9 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { inspect } from "node:util"
 import { isKVError, kv, parseKVUrl } from "@layeron/modules"
-import { parseRedisUrl, redisDriver } from "@layeron/modules/drivers/redis"
+import { redisDriver } from "@layeron/modules/drivers/redis"
 import { type RedisServer, startRedis } from "@layeron/test-support/redis-server"
+import { parseRedisUrl } from "../../../src/kv/drivers/redis/url.ts"
 
 describe("LAYERON_KV for Redis", () => {
   test("accepts a server, TLS, a database, credentials and a cluster", () => {

@@ -9,10 +9,11 @@ import { join } from "node:path"
 import { after, describe, it, mock } from "node:test"
 import { fileURLToPath } from "node:url"
 import { isKVError, kv } from "@layeron/modules"
-import { SWEEP_SQL, sqliteDriver } from "@layeron/modules/drivers/sqlite"
+import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import { FakeClock } from "@layeron/modules/testing"
 import Database from "better-sqlite3"
 import { sqliteError } from "../../../src/kv/drivers/sqlite/errors.ts"
+import { SWEEP_SQL } from "../../../src/kv/drivers/sqlite/sql.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "layeron-sqlite-"))
 after(() => rmSync(dir, { recursive: true, force: true }))

@@ -200,4 +200,3 @@ export function driverFromEnv(env: Readonly<Record<string, unknown>>, store: Wor
   }
   return new CloudflareKVDriver(namespace, { label: store.name })
 }
-export { workersBindingName } from "./binding.js"

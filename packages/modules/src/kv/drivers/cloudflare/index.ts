@@ -5,13 +5,4 @@
  * ride in KV's metadata (metadata.ts). It relies only on the KV binding the
  * Workers runtime hands the app in `env`, and needs no @cloudflare/workers-types.
  */
-export {
-  type CloudflareDriverOptions,
-  CloudflareKVDriver,
-  cloudflareDriver,
-  driverFromEnv,
-  isKVNamespace,
-  type KVNamespace,
-  kvExpiry,
-  workersBindingName,
-} from "./driver.js"
+export { type CloudflareDriverOptions, CloudflareKVDriver, cloudflareDriver, type KVNamespace } from "./driver.js"

@@ -322,7 +322,3 @@ export async function redisDriver(options: RedisDriverOptions): Promise<RedisDri
   await driver.track(config)
   return driver
 }
-
-export { ReadCache, type RedisCacheOptions } from "./cache.js"
-export { fromRedisKey, toRedisKey } from "./keys.js"
-export { isRedisUrl, parseRedisUrl, type RedisConfig } from "./url.js"

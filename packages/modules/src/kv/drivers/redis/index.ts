@@ -7,15 +7,5 @@
  * driver opens, and on TCP sockets, so on Node.js only; a Worker bundle gets
  * on-workers.ts in its place.
  */
-export {
-  fromRedisKey,
-  isRedisUrl,
-  parseRedisUrl,
-  ReadCache,
-  type RedisCacheOptions,
-  type RedisConfig,
-  RedisDriver,
-  type RedisDriverOptions,
-  redisDriver,
-  toRedisKey,
-} from "./driver.js"
+export type { RedisCacheOptions } from "./cache.js"
+export { RedisDriver, type RedisDriverOptions, redisDriver } from "./driver.js"

@@ -11,8 +11,6 @@ import { sqliteError } from "./errors.js"
 import { SCHEMA, SWEEP_SQL } from "./sql.js"
 import { SweepThread } from "./sweep.js"
 
-export { SWEEP_SQL }
-
 export interface SqliteDriverOptions {
   /** The database file; created with its folder if missing. ":memory:" for a private in-memory database. */
   path: string

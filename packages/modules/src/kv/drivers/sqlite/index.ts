@@ -6,4 +6,4 @@
  * better-sqlite3's native module, loaded only when a store opens this driver;
  * a Worker bundle gets on-workers.ts in its place.
  */
-export { SqliteDriver, type SqliteDriverOptions, SWEEP_SQL, sqliteDriver } from "./driver.js"
+export { SqliteDriver, type SqliteDriverOptions, sqliteDriver } from "./driver.js"
