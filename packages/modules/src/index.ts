@@ -1,3 +1,10 @@
+import { registerUrlScheme } from "./kv/driver-url.js"
+import { workersKV } from "./kv/drivers/cloudflare/binding.js"
+import { memoryScheme } from "./kv/drivers/memory/scheme.js"
+import { redisScheme } from "./kv/drivers/redis/scheme.js"
+import { sqliteScheme } from "./kv/drivers/sqlite/scheme.js"
+import { registerWorkersDriver } from "./kv/workers-driver.js"
+
 export type { Clock } from "./kv/clock.js"
 export { setDefaultClock, systemClock } from "./kv/clock.js"
 export type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "./kv/driver.js"
@@ -10,3 +17,10 @@ export { KV_LIMITS } from "./kv/limits.js"
 export type { KVStoreOptions, ListedKey, ListOptions, ListResult, PutOptions } from "./kv/store.js"
 export { KVStore, kv } from "./kv/store.js"
 export { storage } from "./storage.js"
+
+// The built-in drivers, in the order a wrong LAYERON_KV's message lists them. Each
+// registration loads its driver's code only when a store opens it.
+registerUrlScheme(sqliteScheme)
+registerUrlScheme(memoryScheme)
+registerUrlScheme(redisScheme)
+registerWorkersDriver(workersKV)

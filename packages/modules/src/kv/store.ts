@@ -1,8 +1,8 @@
 import type { LayeronModule, ModuleContext, WorkersBinding } from "@layeron/core"
 import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver, StoredEntry } from "./driver.js"
-import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
-import { workersBindingOf } from "./drivers/cloudflare/binding.js"
+import { acquireDriver } from "./driver-pool.js"
+import { DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { KVHandle } from "./handle.js"
@@ -18,6 +18,7 @@ import {
   metadataJson,
   showKey,
 } from "./validate.js"
+import { workersDriver } from "./workers-driver.js"
 
 export interface KVStoreOptions {
   /** The store's name; with the namespace it scopes the keys. */
@@ -159,7 +160,7 @@ export class KVStore implements LayeronModule {
 
   /** Module hook for `layeron build`: on Workers the store is one KV namespace, bound by name. */
   workersBindings(): WorkersBinding[] {
-    return [{ type: "kv_namespace", binding: workersBindingOf(this) }]
+    return [{ type: "kv_namespace", binding: workersDriver().bindingOf(this) }]
   }
 
   /** Module hook, and the end of a standalone store: releases the driver. */
@@ -199,11 +200,7 @@ export class KVStore implements LayeronModule {
   ): Promise<KVDriver> {
     const option = this.driverOption
     if (typeof option === "object" && option !== null) return option
-    if (runtime === "workers" && option === undefined) {
-      // Loaded only on Workers, so that the driver adds nothing elsewhere.
-      const { driverFromEnv } = await import("./drivers/cloudflare/driver.js")
-      return driverFromEnv(env, this)
-    }
+    if (runtime === "workers" && option === undefined) return workersDriver().open(env, this)
     const fromEnv = env.LAYERON_KV
     const url = option ?? (typeof fromEnv === "string" && fromEnv !== "" ? fromEnv : DEFAULT_KV_URL)
     const acquired = acquireDriver(parseKVUrl(url, option === undefined ? "LAYERON_KV" : `${this.name} driver`))

@@ -1,13 +1,5 @@
 import { KVError } from "../../errors.js"
-
-/** What naming a store's binding needs to know of it. */
-export interface WorkersStore {
-  /** For messages: `storage.kv(auth/user-sessions)`. */
-  readonly name: string
-  readonly namespace: string
-  readonly storeName: string
-  readonly portable: boolean
-}
+import type { WorkersDriver, WorkersStore } from "../../workers-driver.js"
 
 /** A store's binding on Workers: namespace and name, uppercased, any other character "_" (auth/user-sessions: AUTH_USER_SESSIONS). */
 export function workersBindingName(namespace: string, name: string): string {
@@ -23,4 +15,14 @@ export function workersBindingOf(store: WorkersStore): string {
     )
   }
   return workersBindingName(store.namespace, store.storeName)
+}
+
+/** The stores of an app on Workers use this driver, each on its own binding; the package entry registers it. */
+export const workersKV: WorkersDriver = {
+  bindingOf: workersBindingOf,
+  async open(env, store) {
+    // Loaded only on Workers, so that the driver adds nothing elsewhere.
+    const { driverFromEnv } = await import("./driver.js")
+    return driverFromEnv(env, store)
+  },
 }

@@ -2,7 +2,8 @@ import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } 
 import { KVError } from "../../errors.js"
 import { checkOptionNames, isOptionBag } from "../../options.js"
 import { showKey } from "../../validate.js"
-import { type WorkersStore, workersBindingOf } from "./binding.js"
+import type { WorkersStore } from "../../workers-driver.js"
+import { workersBindingOf } from "./binding.js"
 import { packMetadata, readsBackAsText, unpackMetadata } from "./metadata.js"
 
 interface WithMetadata<T> {
