@@ -242,7 +242,14 @@ export class KVStore implements LayeronModule {
     return entry !== null && (entry.expiresAt === null || entry.expiresAt > now)
   }
 
-  /** The entry, or null if it is missing or expired (or the key could never be stored). */
+  /**
+   * The entry, or null if it is missing or expired (or the key could never be stored).
+   *
+   * @example
+   * const session = await sessions.get(`session:${token}`)
+   * if (session === null) return new Response("Unauthorized", { status: 401 })
+   * const { userId } = await session.json<{ userId: string }>()
+   */
   // `options` is never given: a second argument is refused rather than ignored (Workers KV's `get(key, "json")`).
   async get(key: string, options?: never): Promise<KVHandle | null> {
     if (options !== undefined) refuseOptions(options, `${this.name}: get()`, READ_HINT)
@@ -266,7 +273,14 @@ export class KVStore implements LayeronModule {
     return this.isLive(entry, this.now())
   }
 
-  /** Each key's entry (null if missing or expired), in the order given, in one round trip where the backend allows. */
+  /**
+   * Each key's entry (null if missing or expired), in the order given, in one
+   * round trip where the backend allows; at most `KV_LIMITS.maxGetManyKeys` keys.
+   *
+   * @example
+   * const found = await sessions.getMany(["session:a", "session:b"])
+   * const a = await found.get("session:a")?.text() // undefined when missing or expired
+   */
   async getMany(keys: readonly string[], options?: never): Promise<Map<string, KVHandle | null>> {
     if (!Array.isArray(keys)) {
       throw new KVError(
@@ -300,6 +314,17 @@ export class KVStore implements LayeronModule {
     return result
   }
 
+  /**
+   * Stores `value` under `key`, replacing any entry there. Every option is
+   * checked before anything is written; a bad one is a `KVError` naming it.
+   *
+   * @example
+   * await sessions.put(`session:${token}`, JSON.stringify({ userId }), {
+   *   contentType: "application/json",
+   *   ttlSeconds: 60 * 60, // wins over the store's ttlSeconds
+   *   metadata: { userId }, // returned by list() without reading the value
+   * })
+   */
   async put(key: string, value: KVValue, options?: PutOptions): Promise<void> {
     const problem = keyProblem(key)
     if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
@@ -360,7 +385,14 @@ export class KVStore implements LayeronModule {
     await this.call("delete", key, (driver) => driver.delete(this.prefix + key))
   }
 
-  /** Keys in UTF-8 byte order, a page at a time; never an expired one. */
+  /**
+   * Keys in UTF-8 byte order, a page at a time; never an expired one.
+   *
+   * @example
+   * let page = await sessions.list({ prefix: "session:", limit: 100 })
+   * for (const key of page.keys) console.log(key.name, key.expiresAt, key.metadata)
+   * while (!page.complete) page = await sessions.list({ prefix: "session:", cursor: page.cursor })
+   */
   async list(options?: ListOptions): Promise<ListResult> {
     const call = `${this.name}: list()`
     if (isOptionBag(options, call)) checkOptionNames(options, LIST_OPTIONS, call)
@@ -423,7 +455,14 @@ function processEnv(): Readonly<Record<string, unknown>> {
   return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? {}
 }
 
-/** Declares a key-value store with TTL. */
+/**
+ * Declares a key-value store with TTL (also `storage.kv`). Its backend comes
+ * from `LAYERON_KV` (an embedded SQLite file when unset), or from `driver`.
+ *
+ * @example
+ * const sessions = kv({ name: "user-sessions", namespace: "auth", ttlSeconds: 24 * 60 * 60 })
+ * app.use(sessions) // opened when the app starts, closed when it stops
+ */
 export function kv(options: KVStoreOptions): KVStore {
   return new KVStore(options)
 }
