@@ -3,12 +3,12 @@ import { RequestContext } from "./context.js"
 import { responseForError } from "./error-handling.js"
 import { errorResponse } from "./http-error.js"
 import type { Logger } from "./logger.js"
-import { consoleLogger } from "./logger.js"
+import { consoleLogger, neverThrowing } from "./logger.js"
 import type { LayeronModule } from "./module.js"
 import type { ListenOptions, NodeServer } from "./node-server.js"
 import type { PathParams } from "./params.js"
 import { BACKEND_BRAND, registerBackend } from "./registry.js"
-import { checkDeclaredLength, guardBody, mayHaveBody } from "./request-body.js"
+import { type BodyFraming, limitBody } from "./request-body.js"
 import { Router } from "./router.js"
 import { defaultEnv, detectRuntime } from "./runtime.js"
 import { pathOf } from "./url-path.js"
@@ -20,7 +20,7 @@ export interface BackendOptions {
   bodyLimit?: number
   /** Turns an error a handler threw into a response; return nothing to fall back to Layeron's. */
   onError?: (error: unknown, request: Request) => Response | undefined | Promise<Response | undefined>
-  /** Where errors are logged (default: the console). */
+  /** Where errors are logged (default: the console). Whatever it throws is ignored. */
   logger?: Logger
 }
 
@@ -33,6 +33,18 @@ export type Handler<Path extends string = string, E = Env> = (
 
 type AnyHandler = (request: Request, ctx: Context<Record<string, string>, unknown>) => Response | Promise<Response>
 
+/** A handler, and whether its requests can carry a body: a GET route's (GET and HEAD) never do, so skip the limit. */
+interface Route {
+  readonly handler: AnyHandler
+  readonly takesBody: boolean
+}
+
+/**
+ * The Node.js server's entry: its HTTP parser framed the request, so the headers say whether a body follows.
+ * Global, as the registry's brand is: an entry compiled to CommonJS loads a second copy of this module.
+ */
+export const FETCH_PARSED = Symbol.for("layeron.fetchParsed")
+
 const runtime = detectRuntime()
 
 /** A Layeron app: routes, the modules it declared, and a Web-standard `fetch`. */
@@ -41,7 +53,7 @@ export class Backend<E = Env> {
   readonly bodyLimit: number
   readonly logger: Logger
   private readonly onError: BackendOptions["onError"]
-  private readonly router = new Router<AnyHandler>()
+  private readonly router = new Router<Route>()
   private readonly declared: LayeronModule[] = []
   private starting: Promise<void> | undefined
   private started = false
@@ -52,7 +64,7 @@ export class Backend<E = Env> {
       throw new RangeError(`bodyLimit must be a whole number of bytes, got ${String(options.bodyLimit)}`)
     }
     this.bodyLimit = bodyLimit
-    this.logger = options.logger ?? consoleLogger
+    this.logger = neverThrowing(options.logger ?? consoleLogger)
     this.onError = options.onError
   }
 
@@ -99,7 +111,7 @@ export class Backend<E = Env> {
     if (typeof handler !== "function") {
       throw new TypeError(`The handler for ${method} ${path} must be a function`)
     }
-    this.router.add(method, path, handler as unknown as AnyHandler)
+    this.router.add(method, path, { handler: handler as unknown as AnyHandler, takesBody: method !== "GET" })
     return this
   }
 
@@ -133,8 +145,21 @@ export class Backend<E = Env> {
     if (failures.length > 0) throw new AggregateError(failures, "Some modules failed to close")
   }
 
-  /** The Web-standard entry: Workers, Bun, Deno and tests call it. */
-  readonly fetch = async (request: Request, env?: unknown, executionCtx?: ExecutionContextLike): Promise<Response> => {
+  /** For `listen()`: Node.js's parser has framed the body, so Layeron counts it only when no length was declared. */
+  [FETCH_PARSED](request: Request, env: unknown, executionCtx: ExecutionContextLike): Promise<Response> {
+    return this.respond(request, env, executionCtx, "headers")
+  }
+
+  /** The Web-standard entry: Workers, Bun, Deno and tests call it. It always resolves to a Response. */
+  readonly fetch = (request: Request, env?: unknown, executionCtx?: ExecutionContextLike): Promise<Response> =>
+    this.respond(request, env, executionCtx, "unknown")
+
+  private async respond(
+    request: Request,
+    env: unknown,
+    executionCtx: ExecutionContextLike | undefined,
+    framing: BodyFraming,
+  ): Promise<Response> {
     try {
       if (!this.started) await this.start((env as Record<string, unknown> | undefined) ?? defaultEnv())
       const method = request.method
@@ -143,12 +168,10 @@ export class Backend<E = Env> {
       if (found.kind === "method-not-allowed") {
         return errorResponse(405, undefined, { allow: found.allow })
       }
-      if (mayHaveBody(method)) {
-        checkDeclaredLength(request, this.bodyLimit)
-        guardBody(request, this.bodyLimit)
-      }
-      const context = new RequestContext(request, found.params, env ?? defaultEnv(), executionCtx)
-      const response = await found.handler(request, context)
+      const route = found.handler
+      const limited = route.takesBody ? limitBody(request, this.bodyLimit, framing) : request
+      const context = new RequestContext(limited, found.params, env ?? defaultEnv(), executionCtx)
+      const response = await route.handler(limited, context)
       if (!(response instanceof Response)) {
         throw new TypeError(
           `The handler for ${method} ${pathOf(request.url)} returned ${describe(response)}, not a Response`,

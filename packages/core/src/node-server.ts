@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
-import { getRequestListener } from "@hono/node-server"
+import { getRequestListener, RequestError } from "@hono/node-server"
+import { FETCH_PARSED } from "./backend.js"
+import { errorResponse } from "./http-error.js"
 import { ListenError } from "./listen-error.js"
 import type { AnyBackend } from "./registry.js"
 
@@ -36,17 +38,25 @@ export async function serveNode(app: AnyBackend, options: ListenOptions): Promis
   const pending = new Set<Promise<unknown>>()
   const executionContext = {
     waitUntil(promise: Promise<unknown>) {
-      const tracked = promise.catch((error: unknown) => app.logger.error("waitUntil task failed", error))
+      const tracked = Promise.resolve(promise).catch((error: unknown) =>
+        app.logger.error("waitUntil task failed", error),
+      )
       pending.add(tracked)
       tracked.finally(() => pending.delete(tracked))
     },
   }
   // Hono's adapter hands the handler a lazy Request that reads the Node.js
   // message only when asked, and writes simple Responses without streams.
-  const listener = getRequestListener((request) => app.fetch(request, process.env, executionContext), {
+  const listener = getRequestListener((request) => app[FETCH_PARSED](request, process.env, executionContext), {
     errorHandler: (error) => {
-      app.logger.error("Request failed before reaching the app", error)
-      return new Response(null, { status: 400 })
+      // The adapter could not make a Request of what the client sent (no Host, a bad Host, a backslash in the path).
+      if (error instanceof RequestError) {
+        app.logger.error("Request failed before reaching the app", error)
+        return errorResponse(400)
+      }
+      // The app always answers, so this is a bug of ours: not the client's fault.
+      app.logger.error("Request failed", error)
+      return errorResponse(500)
     },
   })
   const headersTimeout = options.headersTimeoutMs ?? 10_000
