@@ -12,13 +12,8 @@ import { dirname, join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import { backend, createdBackends, type NodeServer } from "@layeron/core"
+import { BODY_READERS, FORM_READERS, JSON_READERS, readerPath } from "@layeron/test-support/body-readers"
 import fc from "fast-check"
-import {
-  BODY_READERS,
-  FORM_READERS,
-  JSON_READERS,
-  readerPath,
-} from "../../../packages/core/test/support/body-readers.ts"
 import { bodyRoutesApp } from "./support/body-routes.ts"
 import { dribble, exchange, httpRequest, type Part, type RawReply } from "./support/raw-http.ts"
 
