@@ -1,11 +1,17 @@
+/**
+ * The Node.js server behind `app.listen()`: node:http with Hono's adapter
+ * turning each request into a Web-standard one, timeouts for slow clients,
+ * and a drain on SIGTERM. It relies on Node.js and @hono/node-server; a
+ * Worker bundle gets on-workers.ts in its place (`#node-server` in package.json).
+ */
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import { getRequestListener, RequestError } from "@hono/node-server"
-import { FETCH_PARSED } from "./backend.js"
-import { errorResponse } from "./http-error.js"
-import { ListenError } from "./listen-error.js"
-import type { AnyBackend } from "./registry.js"
+import { FETCH_PARSED } from "../backend.js"
+import { errorResponse } from "../http-error.js"
+import { ListenError } from "../listen-error.js"
+import type { AnyBackend } from "../registry.js"
 
 export interface ListenOptions {
   /** Default: `PORT` from the environment, else 3000. 0 picks a free port. */

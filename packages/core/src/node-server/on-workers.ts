@@ -1,4 +1,4 @@
-import type { serveNode as nodeOnly } from "./node-server.js"
+import type { serveNode as nodeOnly } from "./index.js"
 
 // What `#node-server` resolves to under the "workerd" and "worker" export
 // conditions, so that a Worker bundle carries no Node.js server: there the
