@@ -1,6 +1,8 @@
 export type { BackendOptions, Env, Handler } from "./backend.js"
 export { Backend, backend, DEFAULT_BODY_LIMIT } from "./backend.js"
 export type { Context, ExecutionContextLike } from "./context.js"
+export type { StatusError, UserFixableError } from "./error-contract.js"
+export { isStatusError, isUserFixable } from "./error-contract.js"
 export { HttpError } from "./http-error.js"
 export { ListenError } from "./listen-error.js"
 export type { Logger } from "./logger.js"

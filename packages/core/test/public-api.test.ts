@@ -6,7 +6,15 @@ import { it } from "node:test"
 
 it("@layeron/core exports the documented API only", async () => {
   const exported = Object.keys(await import("@layeron/core")).sort()
-  assert.deepEqual(exported, ["Backend", "DEFAULT_BODY_LIMIT", "HttpError", "ListenError", "backend"])
+  assert.deepEqual(exported, [
+    "Backend",
+    "DEFAULT_BODY_LIMIT",
+    "HttpError",
+    "ListenError",
+    "backend",
+    "isStatusError",
+    "isUserFixable",
+  ])
 })
 
 it("@layeron/core/internal holds what the command uses to find an app", async () => {

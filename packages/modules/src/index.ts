@@ -11,7 +11,7 @@ export type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } 
 export { DEFAULT_KV_URL, parseKVUrl } from "./kv/driver-url.js"
 export type { KVValue } from "./kv/encode-value.js"
 export type { KVErrorCode } from "./kv/errors.js"
-export { isKVError, KVError } from "./kv/errors.js"
+export { isKVError, KV_ERROR_CODES, KVError } from "./kv/errors.js"
 export { KVHandle } from "./kv/handle.js"
 export { KV_LIMITS } from "./kv/limits.js"
 export type { KVStoreOptions, ListedKey, ListOptions, ListResult, PutOptions } from "./kv/store.js"

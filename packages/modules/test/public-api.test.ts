@@ -10,6 +10,7 @@ const ENTRIES: Record<string, string[]> = {
     "KVError",
     "KVHandle",
     "KVStore",
+    "KV_ERROR_CODES",
     "KV_LIMITS",
     "isKVError",
     "kv",
