@@ -73,6 +73,15 @@ export class Backend<E = Env> {
     return this.declared
   }
 
+  /**
+   * Declares a module (a KV store, ...): the app starts it before the first
+   * request and closes it on shutdown, and `layeron build` reads the Workers
+   * bindings it needs. Declare every module before serving.
+   *
+   * @example
+   * const sessions = storage.kv({ name: "user-sessions", ttlSeconds: 86400 })
+   * app.use(sessions)
+   */
   use(module: LayeronModule): this {
     if (typeof module !== "object" || module === null || typeof module.name !== "string") {
       throw new TypeError("app.use() takes a module: an object with a name, such as storage.kv({ ... })")
@@ -84,25 +93,76 @@ export class Backend<E = Env> {
     return this
   }
 
+  /**
+   * Routes GET (and HEAD) requests for `path` to `handler`. Paths hold static
+   * segments, `:name` parameters (typed on `ctx.params`) and a trailing `*`;
+   * `post`, `put`, `patch`, `delete`, `options` and `all` take the same arguments.
+   *
+   * @example
+   * app.get("/users/:id", (request, ctx) => Response.json({ id: ctx.params.id }))
+   * app.post("/users", async (request) => {
+   *   const body = (await request.json()) as { name?: unknown } // malformed JSON is a 400
+   *   if (typeof body.name !== "string") throw new HttpError(400, "name must be a string")
+   *   return Response.json({ created: body.name }, { status: 201 })
+   * })
+   */
   get<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("GET", path, handler)
   }
+  /**
+   * Routes POST requests for `path`: see `get()`.
+   *
+   * @example
+   * app.post("/login", async (request) => Response.json({ token: await login(await request.json()) }))
+   */
   post<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("POST", path, handler)
   }
+  /**
+   * Routes PUT requests for `path`: see `get()`.
+   *
+   * @example
+   * app.put("/users/:id", async (request, ctx) => Response.json(await saveUser(ctx.params.id, await request.json())))
+   */
   put<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("PUT", path, handler)
   }
+  /**
+   * Routes PATCH requests for `path`: see `get()`.
+   *
+   * @example
+   * app.patch("/users/:id", async (request, ctx) => Response.json(await updateUser(ctx.params.id, await request.json())))
+   */
   patch<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("PATCH", path, handler)
   }
+  /**
+   * Routes DELETE requests for `path`: see `get()`.
+   *
+   * @example
+   * app.delete("/sessions/:token", async (request, ctx) => {
+   *   await sessions.delete(ctx.params.token)
+   *   return new Response(null, { status: 204 })
+   * })
+   */
   delete<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("DELETE", path, handler)
   }
+  /**
+   * Routes OPTIONS requests for `path`: see `get()`.
+   *
+   * @example
+   * app.options("/*", () => new Response(null, { status: 204, headers: { Allow: "GET, POST" } }))
+   */
   options<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("OPTIONS", path, handler)
   }
-  /** A route for every method. */
+  /**
+   * A route for every method: see `get()`.
+   *
+   * @example
+   * app.all("/legacy/*", () => new Response("Gone", { status: 410 }))
+   */
   all<Path extends string>(path: Path, handler: Handler<Path, E>): this {
     return this.on("ALL", path, handler)
   }
@@ -214,7 +274,18 @@ function describe(value: unknown): string {
   return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value
 }
 
-/** Creates a Layeron app. */
+/**
+ * Creates a Layeron app: routes, modules, and a Web-standard `fetch` that
+ * runs on Node.js (`listen()`, or `layeron start`), Cloudflare Workers
+ * (`export default app`), Bun and Deno.
+ *
+ * @example
+ * import { backend } from "@layeron/core"
+ *
+ * const app = backend({ bodyLimit: 64 * 1024 })
+ * app.get("/hello/:name", (request, ctx) => Response.json({ hello: ctx.params.name }))
+ * export default app
+ */
 export function backend<E = Env>(options?: BackendOptions): Backend<E> {
   const app = new Backend<E>(options)
   registerBackend(app)
