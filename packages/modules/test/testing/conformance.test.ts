@@ -54,11 +54,11 @@ describe("a driver with a bug fails the rules it breaks", () => {
     for (const [name, rules] of Object.entries(expected)) {
       for (const rule of rules)
         assert.ok(failed.get(name)?.has(rule), `${name} fails "${rule}": ${run.stdout.slice(-2000)}`)
-      // Each bug fails few rules: the others keep passing, so a failure points at the bug.
-      assert.ok(
-        (failed.get(name)?.size ?? 0) <= 6,
-        `${name} fails only rules about it: ${[...(failed.get(name) ?? [])]}`,
-      )
+      // Each bug fails few rules: the others keep passing, so a failure points at the bug. The model rule is
+      // left out of the count: its random operations catch any bug when they happen to reach it (a cursor
+      // bug in about one run in three), which made this count flaky.
+      const named = [...(failed.get(name) ?? [])].filter((rule) => rule !== "model: random operations")
+      assert.ok(named.length <= 6, `${name} fails only rules about it: ${named}`)
     }
   })
 })
