@@ -7,9 +7,10 @@
 // 5000-key one up to 280-360 ms. Rounds alternate the variants; prints min / median / max.
 //   node --import tsx bench/redis-get-many.ts
 import { performance } from "node:perf_hooks"
-import { type RedisDriver, redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { type RedisDriver, redisDriver } from "@layeron/modules/drivers/redis"
+import { startCluster, startRedis } from "@layeron/test-support/redis-server"
 import { Cluster } from "ioredis"
-import { startCluster, startRedis } from "../packages/modules/test/support/redis-server.ts"
+import { toRedisKey } from "../packages/modules/src/kv/drivers/redis/keys.ts"
 
 const SIZES = [1000, 5000, 10_000, 20_000, 50_000]
 const ROUNDS = 7

@@ -11,14 +11,10 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
-import { backend, createdBackends, type NodeServer } from "@layeron/core"
+import { backend, type NodeServer } from "@layeron/core"
+import { createdBackends } from "@layeron/core/internal"
+import { BODY_READERS, FORM_READERS, JSON_READERS, readerPath } from "@layeron/test-support/body-readers"
 import fc from "fast-check"
-import {
-  BODY_READERS,
-  FORM_READERS,
-  JSON_READERS,
-  readerPath,
-} from "../../../packages/core/test/support/body-readers.ts"
 import { bodyRoutesApp } from "./support/body-routes.ts"
 import { dribble, exchange, httpRequest, type Part, type RawReply } from "./support/raw-http.ts"
 

@@ -4,7 +4,7 @@
 // process keeps a read cache (?cache=on).
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { RedisServer } from "../../../packages/modules/test/support/redis-server.ts"
+import { RedisServer } from "@layeron/test-support/redis-server"
 import { type CliServer, startExample } from "./support/cli-server.ts"
 
 let redis: RedisServer

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
+import { BODY_READERS, JSON_READERS, readerPath } from "@layeron/test-support/body-readers"
 import { Miniflare } from "miniflare"
 import { workerOptions } from "../../../packages/cli/src/build/miniflare.ts"
-import { BODY_READERS, JSON_READERS, readerPath } from "../../../packages/core/test/support/body-readers.ts"
 import { WORKER_BODY_LIMIT } from "./support/body-routes-worker.ts"
 
 const FIXTURE = fileURLToPath(new URL("./support/body-routes-worker.ts", import.meta.url))

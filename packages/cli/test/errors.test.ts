@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { EXAMPLE_APP, killAll, occupyPort, runCli, tempProject } from "./helpers/cli-process.js"
+import { EXAMPLE_APP, killAll, occupyPort, runCli, tempProject } from "./support/cli-process.js"
 
 after(killAll)
 

@@ -6,7 +6,7 @@ import type { Logger } from "./logger.js"
 import { consoleLogger, neverThrowing } from "./logger.js"
 import { type Layer, type Middleware, MiddlewareStack, runLayers } from "./middleware.js"
 import type { LayeronModule } from "./module.js"
-import type { ListenOptions, NodeServer } from "./node-server.js"
+import type { ListenOptions, NodeServer } from "./node-server/index.js"
 import { notAResponse } from "./not-a-response.js"
 import type { PathParams } from "./params.js"
 import { BACKEND_BRAND, registerBackend } from "./registry.js"
@@ -123,25 +123,76 @@ export class Backend<E = Env, V = Variables> {
     return this
   }
 
+  /**
+   * Routes GET (and HEAD) requests for `path` to `handler`. Paths hold static
+   * segments, `:name` parameters (typed on `ctx.params`) and a trailing `*`;
+   * `post`, `put`, `patch`, `delete`, `options` and `all` take the same arguments.
+   *
+   * @example
+   * app.get("/users/:id", (request, ctx) => Response.json({ id: ctx.params.id }))
+   * app.post("/users", async (request) => {
+   *   const body = (await request.json()) as { name?: unknown } // malformed JSON is a 400
+   *   if (typeof body.name !== "string") throw new HttpError(400, "name must be a string")
+   *   return Response.json({ created: body.name }, { status: 201 })
+   * })
+   */
   get<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("GET", path, handler)
   }
+  /**
+   * Routes POST requests for `path`: see `get()`.
+   *
+   * @example
+   * app.post("/login", async (request) => Response.json({ token: await login(await request.json()) }))
+   */
   post<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("POST", path, handler)
   }
+  /**
+   * Routes PUT requests for `path`: see `get()`.
+   *
+   * @example
+   * app.put("/users/:id", async (request, ctx) => Response.json(await saveUser(ctx.params.id, await request.json())))
+   */
   put<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("PUT", path, handler)
   }
+  /**
+   * Routes PATCH requests for `path`: see `get()`.
+   *
+   * @example
+   * app.patch("/users/:id", async (request, ctx) => Response.json(await updateUser(ctx.params.id, await request.json())))
+   */
   patch<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("PATCH", path, handler)
   }
+  /**
+   * Routes DELETE requests for `path`: see `get()`.
+   *
+   * @example
+   * app.delete("/sessions/:token", async (request, ctx) => {
+   *   await sessions.delete(ctx.params.token)
+   *   return new Response(null, { status: 204 })
+   * })
+   */
   delete<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("DELETE", path, handler)
   }
+  /**
+   * Routes OPTIONS requests for `path`: see `get()`.
+   *
+   * @example
+   * app.options("/*", () => new Response(null, { status: 204, headers: { Allow: "GET, POST" } }))
+   */
   options<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("OPTIONS", path, handler)
   }
-  /** A route for every method. */
+  /**
+   * A route for every method: see `get()`.
+   *
+   * @example
+   * app.all("/legacy/*", () => new Response("Gone", { status: 410 }))
+   */
   all<Path extends string>(path: Path, handler: Handler<Path, E, V>): this {
     return this.on("ALL", path, handler)
   }
@@ -292,8 +343,17 @@ function isModule(value: unknown): value is LayeronModule {
 }
 
 /**
- * Creates a Layeron app. `E` types `ctx.env`; `V` types the values middleware passes on.
- * @example const app = backend<Env, { user: User }>()
+ * Creates a Layeron app: routes, modules, and a Web-standard `fetch` that
+ * runs on Node.js (`listen()`, or `layeron start`), Cloudflare Workers
+ * (`export default app`), Bun and Deno. `E` types `ctx.env`; `V` types the
+ * values middleware passes on with `ctx.set`.
+ *
+ * @example
+ * import { backend } from "@layeron/core"
+ *
+ * const app = backend({ bodyLimit: 64 * 1024 })
+ * app.get("/hello/:name", (request, ctx) => Response.json({ hello: ctx.params.name }))
+ * export default app
  */
 export function backend<E = Env, V = Variables>(options?: BackendOptions): Backend<E, V> {
   const app = new Backend<E, V>(options)

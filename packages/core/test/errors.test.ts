@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { backend, HttpError } from "@layeron/core"
+import { backend, HttpError, isStatusError, isUserFixable, ListenError } from "@layeron/core"
 
 function recordingLogger() {
   const errors: { message: string; error: unknown }[] = []
@@ -175,5 +175,42 @@ describe("errors", () => {
 
   it("refuses HttpError statuses outside 400-599", () => {
     assert.throws(() => new HttpError(200), RangeError)
+  })
+})
+
+describe("the error contract", () => {
+  it("reads a 5xx status and the userFixable flag from any error, whatever its class", async () => {
+    class QueueDown extends Error {
+      readonly status = 503
+      readonly userFixable = true
+    }
+    const error = new QueueDown("queue down")
+    assert.equal(isStatusError(error), true)
+    assert.equal(isUserFixable(error), true)
+    const app = backend({ logger: { info() {}, error() {} } })
+    app.get("/queue", () => {
+      throw error
+    })
+    assert.equal((await app.fetch(get("/queue"))).status, 503)
+    assert.equal(isUserFixable(new ListenError("Port 3000 is in use", "EADDRINUSE")), true)
+  })
+
+  it("refuses what does not follow it, and never throws", () => {
+    for (const status of [404, 499, 600, 503.5, "503", Number.NaN]) assert.equal(isStatusError({ status }), false)
+    for (const flag of ["true", 1, false])
+      assert.equal(isUserFixable(Object.assign(new Error(), { userFixable: flag })), false)
+    assert.equal(isUserFixable({ message: "not an Error", userFixable: true }), false)
+    const hostile = new Proxy(new Error("x"), {
+      get() {
+        throw new Error("get trap")
+      },
+      getPrototypeOf() {
+        throw new Error("getPrototypeOf trap")
+      },
+    })
+    for (const value of [hostile, null, undefined, Symbol("s"), 0]) {
+      assert.equal(isStatusError(value), false)
+      assert.equal(isUserFixable(value), false)
+    }
   })
 })

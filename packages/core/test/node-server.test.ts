@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http"
 import { connect, createServer } from "node:net"
 import { after, describe, it } from "node:test"
 import { backend, ListenError, type NodeServer } from "@layeron/core"
-import { addBodyReaderRoutes, BODY_READERS, readerPath } from "./support/body-readers.ts"
+import { addBodyReaderRoutes, BODY_READERS, readerPath } from "@layeron/test-support/body-readers"
 
 const quietLogger = { info() {}, error() {} }
 const servers: NodeServer[] = []

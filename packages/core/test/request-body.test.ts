@@ -1,7 +1,13 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { backend } from "@layeron/core"
-import { addBodyReaderRoutes, BODY_READERS, FORM_READERS, JSON_READERS, readerPath } from "./support/body-readers.ts"
+import {
+  addBodyReaderRoutes,
+  BODY_READERS,
+  FORM_READERS,
+  JSON_READERS,
+  readerPath,
+} from "@layeron/test-support/body-readers"
 
 const quietLogger = { info() {}, error() {} }
 

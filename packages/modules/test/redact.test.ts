@@ -8,9 +8,10 @@ import { join } from "node:path"
 import { after, describe, it } from "node:test"
 import { inspect } from "node:util"
 import { isKVError, kv, parseKVUrl } from "@layeron/modules"
-import { parseRedisUrl, redisDriver } from "@layeron/modules/drivers/redis"
+import { redisDriver } from "@layeron/modules/drivers/redis"
 import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import fc from "fast-check"
+import { parseRedisUrl } from "../src/kv/drivers/redis/url.ts"
 import { redactCredentials } from "../src/kv/redact.ts"
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 300

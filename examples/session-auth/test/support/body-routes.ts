@@ -4,7 +4,7 @@
 // real socket with the default body limit; the Workers test builds
 // body-routes-worker.ts.
 import { backend } from "@layeron/core"
-import { addBodyReaderRoutes } from "../../../../packages/core/test/support/body-readers.ts"
+import { addBodyReaderRoutes } from "@layeron/test-support/body-readers"
 
 export function bodyRoutesApp(bodyLimit?: number) {
   const app = backend({ bodyLimit, logger: { info() {}, error() {} } })

@@ -1,8 +1,8 @@
 import type { LayeronModule, ModuleContext, WorkersBinding } from "@layeron/core"
 import { type Clock, defaultClock } from "./clock.js"
 import type { KVDriver, StoredEntry } from "./driver.js"
-import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
-import { workersBindingOf } from "./drivers/cloudflare-binding.js"
+import { acquireDriver } from "./driver-pool.js"
+import { DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { KVHandle } from "./handle.js"
@@ -18,6 +18,7 @@ import {
   metadataJson,
   showKey,
 } from "./validate.js"
+import { workersDriver } from "./workers-driver.js"
 
 export interface KVStoreOptions {
   /** The store's name; with the namespace it scopes the keys. */
@@ -159,7 +160,7 @@ export class KVStore implements LayeronModule {
 
   /** Module hook for `layeron build`: on Workers the store is one KV namespace, bound by name. */
   workersBindings(): WorkersBinding[] {
-    return [{ type: "kv_namespace", binding: workersBindingOf(this) }]
+    return [{ type: "kv_namespace", binding: workersDriver().bindingOf(this) }]
   }
 
   /** Module hook, and the end of a standalone store: releases the driver. */
@@ -199,11 +200,7 @@ export class KVStore implements LayeronModule {
   ): Promise<KVDriver> {
     const option = this.driverOption
     if (typeof option === "object" && option !== null) return option
-    if (runtime === "workers" && option === undefined) {
-      // Loaded only on Workers, so that the driver adds nothing elsewhere.
-      const { driverFromEnv } = await import("./drivers/cloudflare.js")
-      return driverFromEnv(env, this)
-    }
+    if (runtime === "workers" && option === undefined) return workersDriver().open(env, this)
     const fromEnv = env.LAYERON_KV
     const url = option ?? (typeof fromEnv === "string" && fromEnv !== "" ? fromEnv : DEFAULT_KV_URL)
     const acquired = acquireDriver(parseKVUrl(url, option === undefined ? "LAYERON_KV" : `${this.name} driver`))
@@ -245,7 +242,14 @@ export class KVStore implements LayeronModule {
     return entry !== null && (entry.expiresAt === null || entry.expiresAt > now)
   }
 
-  /** The entry, or null if it is missing or expired (or the key could never be stored). */
+  /**
+   * The entry, or null if it is missing or expired (or the key could never be stored).
+   *
+   * @example
+   * const session = await sessions.get(`session:${token}`)
+   * if (session === null) return new Response("Unauthorized", { status: 401 })
+   * const { userId } = await session.json<{ userId: string }>()
+   */
   // `options` is never given: a second argument is refused rather than ignored (Workers KV's `get(key, "json")`).
   async get(key: string, options?: never): Promise<KVHandle | null> {
     if (options !== undefined) refuseOptions(options, `${this.name}: get()`, READ_HINT)
@@ -269,7 +273,14 @@ export class KVStore implements LayeronModule {
     return this.isLive(entry, this.now())
   }
 
-  /** Each key's entry (null if missing or expired), in the order given, in one round trip where the backend allows. */
+  /**
+   * Each key's entry (null if missing or expired), in the order given, in one
+   * round trip where the backend allows; at most `KV_LIMITS.maxGetManyKeys` keys.
+   *
+   * @example
+   * const found = await sessions.getMany(["session:a", "session:b"])
+   * const a = await found.get("session:a")?.text() // undefined when missing or expired
+   */
   async getMany(keys: readonly string[], options?: never): Promise<Map<string, KVHandle | null>> {
     if (!Array.isArray(keys)) {
       throw new KVError(
@@ -303,6 +314,17 @@ export class KVStore implements LayeronModule {
     return result
   }
 
+  /**
+   * Stores `value` under `key`, replacing any entry there. Every option is
+   * checked before anything is written; a bad one is a `KVError` naming it.
+   *
+   * @example
+   * await sessions.put(`session:${token}`, JSON.stringify({ userId }), {
+   *   contentType: "application/json",
+   *   ttlSeconds: 60 * 60, // wins over the store's ttlSeconds
+   *   metadata: { userId }, // returned by list() without reading the value
+   * })
+   */
   async put(key: string, value: KVValue, options?: PutOptions): Promise<void> {
     const problem = keyProblem(key)
     if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
@@ -363,7 +385,14 @@ export class KVStore implements LayeronModule {
     await this.call("delete", key, (driver) => driver.delete(this.prefix + key))
   }
 
-  /** Keys in UTF-8 byte order, a page at a time; never an expired one. */
+  /**
+   * Keys in UTF-8 byte order, a page at a time; never an expired one.
+   *
+   * @example
+   * let page = await sessions.list({ prefix: "session:", limit: 100 })
+   * for (const key of page.keys) console.log(key.name, key.expiresAt, key.metadata)
+   * while (!page.complete) page = await sessions.list({ prefix: "session:", cursor: page.cursor })
+   */
   async list(options?: ListOptions): Promise<ListResult> {
     const call = `${this.name}: list()`
     if (isOptionBag(options, call)) checkOptionNames(options, LIST_OPTIONS, call)
@@ -426,7 +455,14 @@ function processEnv(): Readonly<Record<string, unknown>> {
   return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? {}
 }
 
-/** Declares a key-value store with TTL. */
+/**
+ * Declares a key-value store with TTL (also `storage.kv`). Its backend comes
+ * from `LAYERON_KV` (an embedded SQLite file when unset), or from `driver`.
+ *
+ * @example
+ * const sessions = kv({ name: "user-sessions", namespace: "auth", ttlSeconds: 24 * 60 * 60 })
+ * app.use(sessions) // opened when the app starts, closed when it stops
+ */
 export function kv(options: KVStoreOptions): KVStore {
   return new KVStore(options)
 }

@@ -1,6 +1,6 @@
-import { after, describe } from "node:test"
+import { after, describe, it } from "node:test"
 import type { KVDriver } from "../kv/driver.js"
-import { createSuiteContext } from "./conformance/context.js"
+import { createSuiteContext, type TestFunctions } from "./conformance/context.js"
 import { isolationRules } from "./conformance/isolation.js"
 import { limitRules } from "./conformance/limits.js"
 import { listRules } from "./conformance/list.js"
@@ -12,6 +12,7 @@ import { sharingRules } from "./conformance/sharing.js"
 import { ttlRules } from "./conformance/ttl.js"
 import { valueRules } from "./conformance/values.js"
 
+export type { TestFunctions } from "./conformance/context.js"
 export { CONFORMANCE_RULES, type ConformanceRule } from "./conformance/rules.js"
 
 export interface KVConformanceOptions {
@@ -43,6 +44,11 @@ export interface KVConformanceOptions {
   canTimeTravel?: boolean
   /** Runs of the property test against the model (default 50, or FUZZ_RUNS from the environment). */
   numRuns?: number
+  /**
+   * The test runner's functions: node:test's by default. On Vitest pass
+   * `{ describe, it, after: afterAll }`.
+   */
+  runner?: TestFunctions
 }
 
 /**
@@ -52,15 +58,17 @@ export interface KVConformanceOptions {
 export function runKVConformance(options: KVConformanceOptions): void {
   const skips: Readonly<Record<string, string>> = options.skip ?? {}
   checkSkips(skips)
+  const runner = options.runner ?? { describe, it, after }
   const context = createSuiteContext({
+    runner,
     driver: options.driver,
     secondConnection: options.secondConnection,
     skips,
     numRuns: options.numRuns ?? (Number(process.env.FUZZ_RUNS) || 50),
     canTimeTravel: options.canTimeTravel ?? true,
   })
-  describe(`storage.kv conformance: ${options.name}`, () => {
-    after(async () => {
+  runner.describe(`storage.kv conformance: ${options.name}`, () => {
+    runner.after(async () => {
       await context.closeSecondConnections()
       await options.cleanup?.()
     })

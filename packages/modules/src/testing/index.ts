@@ -3,5 +3,6 @@ export {
   type ConformanceRule,
   type KVConformanceOptions,
   runKVConformance,
+  type TestFunctions,
 } from "./conformance.js"
 export { FakeClock, useFakeClock } from "./fake-clock.js"

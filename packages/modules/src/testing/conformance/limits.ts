@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { KV_LIMITS } from "../../kv/limits.js"
 import type { KVStore } from "../../kv/store.js"
 import { DAY, expectKVError, names, rule, SECOND, type SuiteContext } from "./context.js"
@@ -13,7 +12,7 @@ async function stillHolds(store: KVStore, key: string, value: string): Promise<v
 }
 
 export function limitRules(t: SuiteContext): void {
-  describe("limits, checked before anything is written", () => {
+  t.describe("limits, checked before anything is written", () => {
     rule(t, "limits: key length", "takes keys of 1 to 512 UTF-8 bytes, and refuses longer ones", async () => {
       const store = await t.store()
       const fits = {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { KV_LIMITS } from "../../kv/limits.js"
 import { expectKVError, names, rule, type SuiteContext } from "./context.js"
 
@@ -49,7 +48,7 @@ function textOfBytes(bytes: number): string {
 }
 
 export function valueRules(t: SuiteContext): void {
-  describe("values", () => {
+  t.describe("values", () => {
     rule(t, "values: string", "round-trips a string", async () => {
       const store = await t.store()
       await store.put("greeting", "héllo wörld 👋 \u0000 end")
