@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs"
 import { cpus, freemem, loadavg, release, totalmem } from "node:os"
 import { fileURLToPath } from "node:url"
-import type { RedisServer } from "../packages/modules/test/support/redis-server.ts"
+import type { RedisServer } from "@layeron/test-support/redis-server"
 import { redisInfo } from "./redis.ts"
 import { bytes, table } from "./stats.ts"
 

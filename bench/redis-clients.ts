@@ -3,9 +3,9 @@
 // redis-server, then how each behaves when the server dies, hangs and returns.
 //   node --import tsx bench/redis-clients.ts
 import { performance } from "node:perf_hooks"
+import { RedisServer } from "@layeron/test-support/redis-server"
 import { Redis } from "ioredis"
 import { createClient, RESP_TYPES } from "redis"
-import { RedisServer } from "../packages/modules/test/support/redis-server.ts"
 
 interface Client {
   name: string

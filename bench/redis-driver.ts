@@ -6,9 +6,10 @@
 //   node --import tsx bench/redis-driver.ts [--list]
 import { performance } from "node:perf_hooks"
 import { kv } from "@layeron/modules"
-import { redisDriver, toRedisKey } from "@layeron/modules/drivers/redis"
+import { redisDriver } from "@layeron/modules/drivers/redis"
+import { RedisServer } from "@layeron/test-support/redis-server"
 import { Redis } from "ioredis"
-import { RedisServer } from "../packages/modules/test/support/redis-server.ts"
+import { toRedisKey } from "../packages/modules/src/kv/drivers/redis/keys.ts"
 
 const SEQUENTIAL = 20_000
 const PARALLEL_TOTAL = 100_000

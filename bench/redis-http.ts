@@ -6,8 +6,8 @@ import { execFile } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { RedisServer } from "../packages/modules/test/support/redis-server.ts"
-import { spawnWatched, type WatchedProcess } from "../packages/modules/test/support/watched-process.ts"
+import { RedisServer } from "@layeron/test-support/redis-server"
+import { spawnWatched, type WatchedProcess } from "@layeron/test-support/watched-process"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const DURATION_S = 5

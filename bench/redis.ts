@@ -1,6 +1,6 @@
 // The benchmarks' own redis-server: a throwaway one on a free port (never
 // 6379), from the tests' support code, and what it reports about itself.
-import { RedisServer } from "../packages/modules/test/support/redis-server.ts"
+import { RedisServer } from "@layeron/test-support/redis-server"
 
 export async function startBenchRedis(): Promise<RedisServer> {
   return new RedisServer().start()

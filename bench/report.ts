@@ -1,6 +1,6 @@
 // What each benchmark section hands back to the runner: a markdown section and
 // the targets it measured.
-import type { RedisServer } from "../packages/modules/test/support/redis-server.ts"
+import type { RedisServer } from "@layeron/test-support/redis-server"
 
 export interface Target {
   /** The wording of the target. */

@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url"
 
 const FILES = [
   "packages/core/test/router-fuzz.test.ts",
-  "packages/modules/test/conformance-memory.test.ts",
-  "packages/modules/test/conformance-sqlite.test.ts",
-  "examples/session-auth/test/store-isolation.test.ts",
+  "packages/modules/test/drivers/memory/conformance.test.ts",
+  "packages/modules/test/drivers/sqlite/conformance.test.ts",
+  "packages/modules/test/redact.test.ts",
+  "packages/modules/test/testing/conformance/store-isolation.test.ts",
 ]
 
 const runs = process.argv[2] ?? process.env.FUZZ_RUNS ?? "2000"

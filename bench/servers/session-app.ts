@@ -1,6 +1,7 @@
 // Loads the docs' example in this process, logs one user in, and returns the
 // app with a valid token, for the servers the HTTP benchmarks start.
-import { type AnyBackend, createdBackends } from "@layeron/core"
+import type { AnyBackend } from "@layeron/core"
+import { createdBackends } from "@layeron/core/internal"
 
 export async function sessionApp(): Promise<{ app: AnyBackend; token: string }> {
   await import("../../examples/session-auth/app.ts")

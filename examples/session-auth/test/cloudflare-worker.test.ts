@@ -10,9 +10,9 @@ import type { Readable } from "node:stream"
 import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
 import type { KVNamespace } from "@layeron/modules/drivers/cloudflare"
-import { workerOptions } from "../../../packages/cli/src/build/miniflare.ts"
 import * as miniflare from "miniflare"
 import { Miniflare } from "miniflare"
+import { workerOptions } from "../../../packages/cli/src/build/miniflare.ts"
 
 const DAY = 24 * 60 * 60
 const APP = fileURLToPath(new URL("../app.ts", import.meta.url))

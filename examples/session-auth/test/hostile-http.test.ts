@@ -2,15 +2,20 @@
 // and oversized bodies, tokens of every shape, long and garbled paths, wrong
 // methods, raw socket garbage and slow clients. Every case must get a clear
 // 4xx (never a 5xx), no response may carry a stack trace or an internal
-// message, and a valid session must still answer 200 after each case.
+// message, and a valid session must still answer 200 after each case. A
+// fixture app beside it (support/body-routes.ts) reads bodies every way the
+// example does not, on routes of every kind, under the same default limit.
 import assert from "node:assert/strict"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { fileURLToPath } from "node:url"
-import { backend, createdBackends, type NodeServer } from "@layeron/core"
+import { backend, type NodeServer } from "@layeron/core"
+import { createdBackends } from "@layeron/core/internal"
+import { BODY_READERS, FORM_READERS, JSON_READERS, readerPath } from "@layeron/test-support/body-readers"
 import fc from "fast-check"
+import { bodyRoutesApp } from "./support/body-routes.ts"
 import { dribble, exchange, httpRequest, type Part, type RawReply } from "./support/raw-http.ts"
 
 const HEADERS_TIMEOUT = 300
@@ -23,6 +28,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "layeron-hostile-"))
 const serverLog: unknown[][] = []
 const originalConsoleError = console.error
 let server: NodeServer
+let readers: NodeServer
 let token = ""
 
 before(async () => {
@@ -39,6 +45,7 @@ before(async () => {
     headersTimeoutMs: HEADERS_TIMEOUT,
     requestTimeoutMs: REQUEST_TIMEOUT,
   })
+  readers = await bodyRoutesApp().listen({ port: 0, hostname: "127.0.0.1", handleSignals: false })
   const login = await send([post("/api/auth/login", '{"email":"ada@example.com"}')])
   assert.equal(login.status, 200, login.raw)
   token = (JSON.parse(bodyOf(login)) as { token: string }).token
@@ -46,6 +53,7 @@ before(async () => {
 
 after(async () => {
   await server?.close()
+  await readers?.close()
   console.error = originalConsoleError
   rmSync(dataDir, { recursive: true, force: true })
 })
@@ -99,12 +107,21 @@ async function assertAlive(label: string): Promise<void> {
   assert.equal(reply.status, 200, `${label}: a valid session no longer answers 200 afterwards:\n${reply.raw}`)
 }
 
+async function assertReadersAlive(label: string): Promise<void> {
+  const reply = await exchange(readers.port, [httpRequest("POST", "/post/text", {}, "alive")])
+  assert.equal(reply.status, 200, `${label}: the body-readers fixture no longer answers 200 afterwards:\n${reply.raw}`)
+}
+
 interface Case {
   name: string
   /** Built when the case runs, once the valid token is known. */
   parts: () => Part[]
   /** The status expected, or the statuses allowed (all 4xx, or a 2xx the example answers on purpose). */
   expect: number | readonly number[]
+  /** Sent to the body-readers fixture instead of the example. */
+  toReaders?: true
+  /** More to check in the reply. */
+  check?: (reply: RawReply) => void
 }
 
 const counts = new Map<string, number>()
@@ -115,13 +132,15 @@ function runCases(group: string, cases: Case[]): void {
   describe(`${group} (${cases.length} cases)`, () => {
     for (const testCase of cases) {
       it(testCase.name, async () => {
-        const reply = await send(testCase.parts())
+        const reply = await exchange((testCase.toReaders ? readers : server).port, testCase.parts())
         const allowed = typeof testCase.expect === "number" ? [testCase.expect] : testCase.expect
         const label = `${group}: ${testCase.name}`
         assert.ok(allowed.includes(reply.status), `${label}: got ${reply.status}, expected ${allowed}:\n${reply.raw}`)
         assert.ok(reply.status < 500, `${label}: a 5xx`)
         assertNoLeak(reply, label)
+        testCase.check?.(reply)
         await assertAlive(label)
+        if (testCase.toReaders) await assertReadersAlive(label)
       })
     }
   })
@@ -267,6 +286,186 @@ describe("login body: JSON null", () => {
     assert.ok(reply.status >= 400 && reply.status < 500, `got ${reply.status}`)
   })
 })
+
+// ---------------------------------------------------------------- every body reader, every method
+
+// The fixture's routes: app.post, put, patch, delete and options routes, and an app.all() route for the rest.
+const BODY_METHODS = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "QUERY", "SEARCH", "REPORT", "MKCOL"]
+const READER_NAMES = Object.keys(BODY_READERS)
+
+const toReader =
+  (method: string, reader: string, headers: Record<string, string>, ...body: Part[]) =>
+  () => [httpRequest(method, readerPath(method, reader), headers), ...body]
+
+/** A chunked body of `size` bytes, in chunks of up to 64 KiB. */
+function chunkedBody(size: number): string[] {
+  const chunks: string[] = []
+  for (let left = size; left > 0; left -= 64 * KiB) {
+    const length = Math.min(left, 64 * KiB)
+    chunks.push(`${length.toString(16)}\r\n${"x".repeat(length)}\r\n`)
+  }
+  return [...chunks, "0\r\n\r\n"]
+}
+
+function readSize(reply: RawReply): number {
+  return (JSON.parse(bodyOf(reply)) as { size: number }).size
+}
+
+const chunked = { "Transfer-Encoding": "chunked" }
+
+runCases(
+  "body readers: a chunked body of 1 MiB + 64 KiB",
+  BODY_METHODS.flatMap((method) =>
+    READER_NAMES.map((reader) => ({
+      name: `${method} ${reader}`,
+      parts: toReader(method, reader, chunked, ...chunkedBody(MiB + 64 * KiB)),
+      expect: 413,
+      toReaders: true as const,
+    })),
+  ),
+)
+
+runCases(
+  "body readers: Content-Length 3 MB",
+  BODY_METHODS.flatMap((method) =>
+    READER_NAMES.map((reader) => ({
+      name: `${method} ${reader}`,
+      parts: toReader(method, reader, { "Content-Length": String(3_000_000) }),
+      expect: 413,
+      toReaders: true as const,
+    })),
+  ),
+)
+
+// The exact limit is allowed, by each reader (a text body: form readers answer 400, JSON readers too).
+runCases(
+  "body readers: a chunked body of exactly 1 MiB",
+  ["POST", "PROPFIND"].flatMap((method) =>
+    READER_NAMES.map((reader) => {
+      const parses = [...JSON_READERS, ...FORM_READERS].includes(reader)
+      return {
+        name: `${method} ${reader}`,
+        parts: toReader(method, reader, chunked, ...chunkedBody(MiB)),
+        expect: parses ? 400 : 200,
+        toReaders: true as const,
+        check: (reply: RawReply) => {
+          if (!parses) assert.equal(readSize(reply), MiB)
+        },
+      }
+    }),
+  ),
+)
+
+runCases(
+  "body readers: a small body, known and unknown length",
+  BODY_METHODS.flatMap((method) =>
+    READER_NAMES.flatMap((reader) => {
+      const form = FORM_READERS.includes(reader)
+      const body = JSON_READERS.includes(reader) ? '{"a":[1,2]}' : form ? "a=1&b=2" : "hello"
+      const type = { "Content-Type": form ? "application/x-www-form-urlencoded" : "text/plain" }
+      const size = form ? 2 : body.length
+      const check = (reply: RawReply) => {
+        const read = JSON.parse(bodyOf(reply)) as { size: number; usedBefore: boolean; usedAfter: boolean }
+        assert.deepEqual(read, { size, usedBefore: false, usedAfter: !reader.startsWith("clone-") })
+      }
+      const known = { "Content-Length": String(body.length), ...type }
+      return [
+        { name: `${method} ${reader}`, parts: toReader(method, reader, known, body), expect: 200, check },
+        {
+          name: `${method} ${reader}, chunked`,
+          parts: toReader(
+            method,
+            reader,
+            { ...chunked, ...type },
+            `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+          ),
+          expect: 200,
+          check,
+        },
+      ].map((testCase) => ({ ...testCase, toReaders: true as const }))
+    }),
+  ),
+)
+
+const brokenJson: [string, string | Buffer][] = [
+  ["{", "{"],
+  ["not json", "not json"],
+  ["invalid UTF-8", Buffer.from([0x22, 0xff, 0x22])],
+  ["empty", ""],
+]
+
+runCases(
+  "body readers: malformed JSON",
+  BODY_METHODS.flatMap((method) =>
+    JSON_READERS.flatMap((reader) =>
+      brokenJson.flatMap(([name, body]) => [
+        {
+          name: `${method} ${reader}: ${name}`,
+          parts: toReader(method, reader, { "Content-Length": String(body.length) }, body),
+          expect: 400,
+          toReaders: true as const,
+        },
+        {
+          name: `${method} ${reader}: ${name}, chunked`,
+          parts: toReader(
+            method,
+            reader,
+            chunked,
+            ...(body.length === 0 ? [] : [`${body.length.toString(16)}\r\n`, body, "\r\n"]),
+            "0\r\n\r\n",
+          ),
+          expect: 400,
+          toReaders: true as const,
+        },
+      ]),
+    ),
+  ),
+)
+
+runCases(
+  "body readers: not form data",
+  BODY_METHODS.flatMap((method) =>
+    FORM_READERS.flatMap((reader) =>
+      [
+        ["multipart garbage", "multipart/form-data; boundary=zz", "--zz\r\ngarbage"],
+        ["multipart without a boundary", "multipart/form-data", "a=1"],
+        ["JSON", "application/json", '{"a":1}'],
+      ].map(([name, type, body]) => ({
+        name: `${method} ${reader}: ${name}`,
+        parts: toReader(
+          method,
+          reader,
+          { "Content-Type": type as string, "Content-Length": String((body as string).length) },
+          body as string,
+        ),
+        expect: 400,
+        toReaders: true as const,
+      })),
+    ),
+  ),
+)
+
+// GET and HEAD carry no body in the Fetch API: whatever is sent, the app.all() route reads nothing.
+runCases(
+  "body readers: GET and HEAD read no body",
+  ["GET", "HEAD"].flatMap((method) => [
+    ...["text", "stream", "clone-arrayBuffer"].map((reader) => ({
+      name: `${method} ${reader}`,
+      parts: toReader(method, reader, { "Content-Length": "5" }, "hello"),
+      expect: 200,
+      toReaders: true as const,
+      check: (reply: RawReply) => {
+        if (method === "GET") assert.equal(readSize(reply), 0)
+      },
+    })),
+    ...JSON_READERS.map((reader) => ({
+      name: `${method} ${reader}: empty JSON`,
+      parts: toReader(method, reader, { "Content-Length": "1" }, "{"),
+      expect: 400,
+      toReaders: true as const,
+    })),
+  ]),
+)
 
 // ---------------------------------------------------------------- tokens
 

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { createdBackends, type NodeServer } from "@layeron/core"
+import type { NodeServer } from "@layeron/core"
+import { createdBackends } from "@layeron/core/internal"
 import { useFakeClock } from "@layeron/modules/testing"
 
 const DAY = 24 * 60 * 60

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { type Backend, createdBackends } from "@layeron/core"
+import type { Backend } from "@layeron/core"
+import { createdBackends } from "@layeron/core/internal"
 
 const LOGINS = 5000
 const dir = mkdtempSync(join(tmpdir(), "layeron-security-"))

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from "node:fs"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { type Backend, createdBackends, isBackend } from "@layeron/core"
+import type { Backend } from "@layeron/core"
+import { createdBackends, isBackend } from "@layeron/core/internal"
 import { UserError } from "./user-error.js"
 
 /** The absolute path of an entry file, or a one-line error when there is none. */

@@ -11,7 +11,7 @@ import { Miniflare } from "miniflare"
 import { parseJsonc } from "../src/build/jsonc.js"
 import { workerOptions } from "../src/build/miniflare.js"
 import { workerName } from "../src/build/wrangler-config.js"
-import { EXAMPLE_APP, fixture, killAll, REPO_ROOT, runCli } from "./helpers/cli-process.js"
+import { EXAMPLE_APP, fixture, killAll, REPO_ROOT, runCli } from "./support/cli-process.js"
 
 /** The size the issue aims for: the docs' example, gzipped. */
 const SIZE_BUDGET = 25 * 1024

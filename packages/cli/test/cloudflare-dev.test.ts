@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { CliProcess, killAll, REPO_ROOT } from "./helpers/cli-process.js"
+import { CliProcess, killAll, REPO_ROOT } from "./support/cli-process.js"
 
 let dir: string
 

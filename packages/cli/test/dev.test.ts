@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { CliProcess, freePort, killAll, poll, tempProject } from "./helpers/cli-process.js"
+import { CliProcess, freePort, killAll, poll, tempProject } from "./support/cli-process.js"
 
 after(killAll)
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { EXAMPLE_APP, killAll, occupyPort, runCli, tempProject } from "./helpers/cli-process.js"
+import { EXAMPLE_APP, killAll, occupyPort, runCli, tempProject } from "./support/cli-process.js"
 
 after(killAll)
 
@@ -27,6 +27,8 @@ async function assertOneLineError(
   assert.match(lines[0] as string, /^layeron: /)
   assert.match(lines[0] as string, expected)
   assert.equal(cli.stdout, "", cli.output())
+  // No password from a test's LAYERON_KV ("Pw0...") shows, not even a piece of one.
+  assert.doesNotMatch(cli.output(), /Pw0/)
 }
 
 // Each case is its own process; two at a time keeps a shared 2-core machine responsive.
@@ -52,6 +54,23 @@ describe("one-line errors", { concurrency: 2, timeout: 60_000 }, () => {
 
     it(`${command}: a bad --port`, () =>
       assertOneLineError([command, EXAMPLE_APP, "--port", "65536"], /--port must be a port number/))
+  }
+
+  // A mistyped Redis URL printed whole, or the part of the password before an unencoded "/".
+  const withPassword = [
+    ["start", "reddis://admin:Pw0s3cr/t@cache:6379"],
+    ["start", " redis://admin:Pw0s3cr/t@cache:6379"],
+    ["start", "redis:/admin:Pw0s3cr@cache:6379"],
+    ["start", "rediss+clustr://admin:Pw0s3cr@a:1,b:2"],
+    ["start", "redis://admin:Pw0s3cr/t@cache:99999"],
+    ["dev", "redis//:Pw0s3cr?t@cache:6379"],
+  ]
+  for (const [command, url] of withPassword) {
+    it(`${command}: a bad LAYERON_KV ${JSON.stringify(url)} never shows its password`, async () => {
+      await assertOneLineError([command as string, EXAMPLE_APP, "--port", "0"], /LAYERON_KV=".*\*\*\*@/, {
+        LAYERON_KV: url,
+      })
+    })
   }
 
   it("an unknown command", () => assertOneLineError(["serve", EXAMPLE_APP], /Unknown command "serve"/))

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { request } from "node:http"
 import { connect } from "node:net"
 import { after, describe, it } from "node:test"
-import { CliProcess, fixture, killAll, poll } from "./helpers/cli-process.js"
+import { CliProcess, fixture, killAll, poll } from "./support/cli-process.js"
 
 after(killAll)
 

@@ -4,7 +4,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
-import { CliProcess, EXAMPLE_APP, fixture, freePort, killAll, tempProject } from "./helpers/cli-process.js"
+import { CliProcess, EXAMPLE_APP, fixture, freePort, killAll, tempProject } from "./support/cli-process.js"
 
 after(killAll)
 

@@ -1,33 +1,31 @@
+import { isStatusError } from "./error-contract.js"
 import { errorResponse, HttpError } from "./http-error.js"
 import type { Logger } from "./logger.js"
 
 /**
  * The response for an error a handler threw. An `HttpError` speaks for
- * itself; an error that carries an HTTP `status` (a storage error says 503
- * when its backend is unreachable) gives that status with a generic message;
- * anything else is a 500. The detail of a 5xx goes to the log only.
+ * itself; an error that carries a 5xx `status` (the contract in
+ * error-contract.ts: a storage error says 503 when its backend is
+ * unreachable) gives that status with a generic message;
+ * anything else, whatever it is, is a 500. The detail of a 5xx goes to the
+ * log only: `logger` is the app's, which never throws.
  */
 export function responseForError(error: unknown, request: Request, logger: Logger): Response {
-  if (error instanceof HttpError) {
-    if (error.status >= 500) logError(error, request, logger)
-    return error.toResponse()
-  }
-  const status = statusOf(error)
-  logError(error, request, logger)
-  return errorResponse(status)
-}
-
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status
-  return typeof status === "number" && Number.isInteger(status) && status >= 500 && status <= 599 ? status : 500
-}
-
-function logError(error: unknown, request: Request, logger: Logger): void {
+  let response: Response
+  let log = true
   try {
-    logger.error(`${request.method} ${pathForLog(request.url)} failed`, error)
+    if (error instanceof HttpError) {
+      response = error.toResponse()
+      log = error.status >= 500
+    } else {
+      response = errorResponse(isStatusError(error) ? error.status : 500)
+    }
   } catch {
-    // A broken logger must not turn one failed request into a crash.
+    // A value that throws again when looked at (a Proxy, a `status` getter) is a 500 like any other.
+    response = errorResponse(500)
   }
+  if (log) logger.error(`${request.method} ${pathForLog(request.url)} failed`, error)
+  return response
 }
 
 function pathForLog(url: string): string {

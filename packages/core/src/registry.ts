@@ -5,8 +5,8 @@ import type { Backend } from "./backend.js"
 // even if the entry loaded its own copy of this package.
 const REGISTRY = Symbol.for("layeron.backends")
 
-// biome-ignore lint/suspicious/noExplicitAny: an app of any environment type
-export type AnyBackend = Backend<any>
+// biome-ignore lint/suspicious/noExplicitAny: an app of any environment and variables types
+export type AnyBackend = Backend<any, any>
 
 type RegistryHolder = { [REGISTRY]?: AnyBackend[] }
 

@@ -65,7 +65,7 @@ export class Router<H> {
   }
 }
 
-function readParams(
+export function readParams(
   paramsOrIndexes: Record<string, unknown>,
   stash: readonly unknown[] | undefined,
 ): Record<string, string> {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict"
 import { request as httpRequest } from "node:http"
-import { createServer } from "node:net"
+import { connect, createServer } from "node:net"
 import { after, describe, it } from "node:test"
 import { backend, ListenError, type NodeServer } from "@layeron/core"
+import { addBodyReaderRoutes, BODY_READERS, readerPath } from "@layeron/test-support/body-readers"
 
 const quietLogger = { info() {}, error() {} }
 const servers: NodeServer[] = []
@@ -32,6 +33,47 @@ function rawRequest(
     for (const chunk of options.chunks ?? []) req.write(chunk)
     req.end()
   })
+}
+
+/** Sends `text` as is over a new connection; resolves to the status line's code (0 if none came within 2 s). */
+function rawExchange(port: number, text: string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1")
+    let received = ""
+    const giveUp = setTimeout(() => socket.destroy(), 2000)
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1")
+    })
+    socket.on("error", () => {})
+    socket.on("close", () => {
+      clearTimeout(giveUp)
+      resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0))
+    })
+    socket.write(text)
+  })
+}
+
+/** Records the unhandled rejections seen while `run` runs, and a little after. */
+async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = []
+  const record = (reason: unknown) => void seen.push(reason)
+  process.on("unhandledRejection", record)
+  try {
+    await run()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  } finally {
+    process.off("unhandledRejection", record)
+  }
+  return seen
+}
+
+const throwingLogger = {
+  info() {
+    throw new Error("logger down")
+  },
+  error() {
+    throw new Error("logger down")
+  },
 }
 
 describe("the Node.js server", () => {
@@ -147,5 +189,81 @@ describe("the Node.js server", () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve))
     }
+  })
+
+  it("limits every body reader for a chunked body, on every kind of route", async () => {
+    const app = backend({ logger: quietLogger, bodyLimit: 64 })
+    addBodyReaderRoutes(app)
+    const server = await serve(app)
+    for (const method of ["POST", "OPTIONS", "PROPFIND", "QUERY"]) {
+      for (const reader of Object.keys(BODY_READERS)) {
+        const over = await rawRequest(`${server.url}${readerPath(method, reader)}`, {
+          method,
+          headers: { "transfer-encoding": "chunked" },
+          chunks: ["x".repeat(40), "y".repeat(40)],
+        })
+        assert.equal(over.status, 413, `${method} ${reader}: ${over.body}`)
+      }
+    }
+  })
+
+  it("answers 413 for a declared length over the limit and 400 for malformed JSON, on any method", async () => {
+    const app = backend({ logger: quietLogger })
+    addBodyReaderRoutes(app)
+    const server = await serve(app)
+    for (const method of ["OPTIONS", "PROPFIND", "QUERY", "DELETE"]) {
+      const declared = await rawExchange(
+        server.port,
+        `${method} ${readerPath(method, "text")} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3000000\r\n\r\n`,
+      )
+      assert.equal(declared, 413, method)
+      const malformed = await rawRequest(`${server.url}${readerPath(method, "json")}`, { method, chunks: ["{"] })
+      assert.equal(malformed.status, 400, method)
+    }
+  })
+
+  it("answers a request the adapter rejects even when the logger throws, and lives", async () => {
+    const app = backend({ logger: throwingLogger })
+    app.get("/", () => new Response("ok"))
+    const server = await serve(app)
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      for (const request of [
+        "GET / HTTP/1.0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n",
+        "GET /a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      ]) {
+        assert.equal(await rawExchange(server.port, request), 400, JSON.stringify(request))
+      }
+    })
+    assert.deepEqual(unhandled, [])
+    assert.equal((await fetch(server.url)).status, 200)
+  })
+
+  it("survives a failed waitUntil task when the logger throws", async () => {
+    const app = backend({ logger: throwingLogger })
+    app.post("/later", (_request, ctx) => {
+      ctx.waitUntil(Promise.reject(new Error("task failed")))
+      return new Response(null, { status: 202 })
+    })
+    const server = await serve(app)
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      assert.equal((await fetch(`${server.url}/later`, { method: "POST" })).status, 202)
+    })
+    assert.deepEqual(unhandled, [])
+  })
+
+  it("answers the generic 500, not a 400, for a thrown value whose status getter throws", async () => {
+    const app = backend({ logger: quietLogger })
+    app.get("/hostile", () => {
+      throw Object.defineProperty(new Error("x"), "status", {
+        get() {
+          throw new Error("status getter")
+        },
+      })
+    })
+    const server = await serve(app)
+    const response = await fetch(`${server.url}/hostile`)
+    assert.equal(response.status, 500)
+    assert.deepEqual(await response.json(), { error: "Internal Server Error" })
   })
 })

@@ -1,4 +1,12 @@
 export type { Consistency } from "./kv/atomic.js"
+
+import { registerUrlScheme } from "./kv/driver-url.js"
+import { workersKV } from "./kv/drivers/cloudflare/binding.js"
+import { memoryScheme } from "./kv/drivers/memory/scheme.js"
+import { redisScheme } from "./kv/drivers/redis/scheme.js"
+import { sqliteScheme } from "./kv/drivers/sqlite/scheme.js"
+import { registerWorkersDriver } from "./kv/workers-driver.js"
+
 export type { Clock } from "./kv/clock.js"
 export { setDefaultClock, systemClock } from "./kv/clock.js"
 export type {
@@ -13,7 +21,7 @@ export type {
 export { DEFAULT_KV_URL, parseKVUrl } from "./kv/driver-url.js"
 export type { KVValue } from "./kv/encode-value.js"
 export type { KVErrorCode } from "./kv/errors.js"
-export { isKVError, KVError } from "./kv/errors.js"
+export { isKVError, KV_ERROR_CODES, KVError } from "./kv/errors.js"
 export { KVHandle } from "./kv/handle.js"
 export { KV_LIMITS } from "./kv/limits.js"
 export type {
@@ -29,3 +37,10 @@ export type {
 } from "./kv/store.js"
 export { KVStore, kv } from "./kv/store.js"
 export { storage } from "./storage.js"
+
+// The built-in drivers, in the order a wrong LAYERON_KV's message lists them. Each
+// registration loads its driver's code only when a store opens it.
+registerUrlScheme(sqliteScheme)
+registerUrlScheme(memoryScheme)
+registerUrlScheme(redisScheme)
+registerWorkersDriver(workersKV)

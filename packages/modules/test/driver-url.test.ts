@@ -6,6 +6,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
 import { DEFAULT_KV_URL, KVError, kv, parseKVUrl } from "@layeron/modules"
+import { memoryDriver } from "@layeron/modules/drivers/memory"
+import { type DriverSpec, openDriver, parseKVUrl as parseWith, registerUrlScheme } from "../src/kv/driver-url.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "layeron-url-"))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -146,4 +148,41 @@ it("refuses a store name or namespace that is not valid Unicode, as a KVError", 
   for (const options of [{ name: "a\uD800" }, { name: "ok", namespace: "\uDC00" }]) {
     assert.throws(() => kv(options), { name: "KVError", code: "KV_OPTIONS_INVALID" })
   }
+})
+
+// The source module, not the package: a registry of its own, with none of the built-in schemes in it.
+describe("a driver's URL scheme", () => {
+  interface TestSpec extends DriverSpec {
+    readonly kind: "test"
+    readonly name: string
+  }
+  const opened: TestSpec[] = []
+  registerUrlScheme<TestSpec>({
+    kind: "test",
+    forms: "test:<name>",
+    parse: (url) => (url.startsWith("test:") ? { kind: "test", name: url.slice(5) } : null),
+    async open(spec) {
+      opened.push(spec)
+      return memoryDriver()
+    },
+  })
+
+  it("reads the URLs its driver registered, and opens them through it", async () => {
+    const spec = parseWith("test:a")
+    assert.deepEqual(spec, { kind: "test", name: "a" })
+    const driver = await openDriver(spec, { now: () => 0 })
+    assert.equal(driver.name, "memory")
+    assert.deepEqual(opened, [spec])
+    await driver.close()
+  })
+
+  it("lists the registered forms when no scheme reads the URL, and refuses a second scheme for a driver", () => {
+    assert.throws(() => parseWith("memory:"), /^KVError: LAYERON_KV="memory:" is not a storage URL; use test:<name>$/)
+    assert.throws(
+      () => registerUrlScheme({ kind: "test", forms: "", parse: () => null, open: memoryDriver as never }),
+      {
+        message: /registered already/,
+      },
+    )
+  })
 })

@@ -1,10 +1,10 @@
 // The docs' example served by `layeron start` in a child process of its own,
 // so a test can kill -9 it, send it SIGTERM and restart it on the same file.
-// The child runs under the watchdog of packages/modules/test/support, so it
+// The child runs under the watchdog of @layeron/test-support, so it
 // never outlives the test process.
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { spawnWatched, type WatchedProcess } from "../../../../packages/modules/test/support/watched-process.ts"
+import { spawnWatched, type WatchedProcess } from "@layeron/test-support/watched-process"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../../..")
 const cli = join(root, "packages/cli/dist/cli.js")

@@ -8,8 +8,8 @@ import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { freePort } from "../../../../packages/modules/test/support/redis-server.ts"
-import { spawnWatched } from "../../../../packages/modules/test/support/watched-process.ts"
+import { freePort } from "@layeron/test-support/redis-server"
+import { spawnWatched } from "@layeron/test-support/watched-process"
 
 const run = promisify(execFile)
 

@@ -19,7 +19,7 @@ function workerSource(entryPath: string): string {
   const entry = JSON.stringify(entryPath)
   const name = JSON.stringify(basename(entryPath))
   return `import * as entry from ${entry}
-import { createdBackends, isBackend } from "@layeron/core"
+import { createdBackends, isBackend } from "@layeron/core/internal"
 const app = isBackend(entry.default) ? entry.default : createdBackends().at(-1)
 if (app === undefined) throw new Error(${name} + " created no app: call backend() from @layeron/core in it")
 export default { fetch: (request, env, ctx) => app.fetch(request, env, ctx) }

@@ -53,6 +53,25 @@ type Awaitable<T> = T | Promise<T>
 /** Why `increment` wrote nothing: the live value is not a counter (see counter.ts), or the sum leaves the safe range. */
 export type IncrementRefusal = "not-a-counter" | "out-of-range"
 
+/**
+ * A backend for storage.kv. A store hands it only valid, scoped keys and
+ * encoded entries, and checks expiry itself on read, so a driver stores and
+ * returns entries as given. A driver is correct when `runKVConformance`
+ * passes on it.
+ *
+ * @example
+ * class MapDriver implements KVDriver {
+ *   readonly name = "map"
+ *   private readonly entries = new Map<string, StoredEntry>()
+ *   get(key: string) { return this.entries.get(key) ?? null }
+ *   getMany(keys: readonly string[]) { return keys.map((key) => this.get(key)) }
+ *   put(key: string, entry: StoredEntry) { this.entries.set(key, entry) }
+ *   delete(key: string) { this.entries.delete(key) }
+ *   list(options: DriverListOptions): ListPage { ... } // keys after `cursor` with `prefix`, in UTF-8 byte order
+ *   close() {}
+ * }
+ * const store = storage.kv({ name: "sessions", driver: new MapDriver() })
+ */
 export interface KVDriver {
   /** A short name for messages: "sqlite", "memory", "redis", ... */
   readonly name: string

@@ -39,7 +39,13 @@ export async function encodeValue(value: unknown, where: string): Promise<Encode
   }
   if (typeof Blob !== "undefined" && value instanceof Blob) {
     checkSize(value.size, where)
-    return { bytes: new Uint8Array(await value.arrayBuffer()), defaultContentType: value.type || BINARY }
+    let buffer: ArrayBuffer
+    try {
+      buffer = await value.arrayBuffer()
+    } catch (error) {
+      throw unreadable(error, `${where}: the Blob value could not be read`)
+    }
+    return { bytes: new Uint8Array(buffer), defaultContentType: value.type || BINARY }
   }
   if (typeof ReadableStream !== "undefined" && value instanceof ReadableStream) {
     return { bytes: await readStream(value, where), defaultContentType: BINARY }
@@ -62,11 +68,17 @@ function checkSize(bytes: number, where: string): void {
 }
 
 async function readStream(stream: ReadableStream<Uint8Array>, where: string): Promise<Uint8Array> {
-  const reader = stream.getReader()
+  const reader = readerOf(stream, where)
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let result: Awaited<ReturnType<typeof reader.read>>
+    try {
+      result = await reader.read()
+    } catch (error) {
+      throw unreadable(error, `${where}: the value stream failed while being read`)
+    }
+    const { done, value } = result
     if (done) break
     if (!(value instanceof Uint8Array)) {
       await reader.cancel().catch(() => {})
@@ -86,4 +98,34 @@ async function readStream(stream: ReadableStream<Uint8Array>, where: string): Pr
     offset += chunk.byteLength
   }
   return bytes
+}
+
+/** The stream's reader; a stream someone else holds, or already read from, would store a part of the value. */
+function readerOf(stream: ReadableStream<Uint8Array>, where: string): ReadableStreamDefaultReader<Uint8Array> {
+  if (stream.locked) {
+    throw new KVError("KV_VALUE_UNREADABLE", `${where}: the value stream is locked: another reader holds it`)
+  }
+  try {
+    // The one portable test of "already read from or cancelled": a Response refuses such a body
+    // (Node.js and workerd alike). It takes the stream as it is and reads nothing.
+    new Response(stream)
+  } catch (error) {
+    throw new KVError("KV_VALUE_UNREADABLE", `${where}: the value stream was already read from or cancelled`, {
+      cause: error,
+    })
+  }
+  return stream.getReader()
+}
+
+/**
+ * A failure of the value's source as a KVError that keeps it as the cause.
+ * An error that already carries a client status (the framework refusing a
+ * request body over its limit: 413) stays as it is, so the app still answers
+ * with that status rather than a 500.
+ */
+function unreadable(error: unknown, what: string): unknown {
+  const status = (error as { status?: unknown } | null)?.status
+  if (typeof status === "number" && status >= 400 && status <= 499) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new KVError("KV_VALUE_UNREADABLE", `${what}: ${message} (nothing was written)`, { cause: error })
 }

@@ -14,8 +14,8 @@ import {
 import { type Clock, defaultClock } from "./clock.js"
 import { counterBytes } from "./counter.js"
 import type { AtomicKVDriver, KVDriver, StoredEntry } from "./driver.js"
-import { acquireDriver, DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
-import { workersBindingOf } from "./drivers/cloudflare-binding.js"
+import { acquireDriver } from "./driver-pool.js"
+import { DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
 import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { expiryOf } from "./expiry.js"
@@ -52,6 +52,7 @@ import {
   showKey,
 } from "./validate.js"
 import { newVersion } from "./version.js"
+import { workersDriver } from "./workers-driver.js"
 
 export type {
   ConditionalPutOptions,
@@ -120,7 +121,7 @@ export class KVStore implements LayeronModule {
 
   /** Module hook for `layeron build`: on Workers the store is one KV namespace, bound by name. */
   workersBindings(): WorkersBinding[] {
-    return [{ type: "kv_namespace", binding: workersBindingOf(this) }]
+    return [{ type: "kv_namespace", binding: workersDriver().bindingOf(this) }]
   }
 
   /** Module hook, and the end of a standalone store: releases the driver. */
@@ -160,11 +161,7 @@ export class KVStore implements LayeronModule {
   ): Promise<KVDriver> {
     const option = this.driverOption
     if (typeof option === "object" && option !== null) return option
-    if (runtime === "workers" && option === undefined) {
-      // Loaded only on Workers, so that the driver adds nothing elsewhere.
-      const { driverFromEnv } = await import("./drivers/cloudflare.js")
-      return driverFromEnv(env, this)
-    }
+    if (runtime === "workers" && option === undefined) return workersDriver().open(env, this)
     const fromEnv = env.LAYERON_KV
     const url = option ?? (typeof fromEnv === "string" && fromEnv !== "" ? fromEnv : DEFAULT_KV_URL)
     const acquired = acquireDriver(parseKVUrl(url, option === undefined ? "LAYERON_KV" : `${this.name} driver`))
@@ -216,7 +213,14 @@ export class KVStore implements LayeronModule {
     return new KVHandle(this.name, key, entry, this.strong)
   }
 
-  /** The entry, or null if it is missing or expired (or the key could never be stored). */
+  /**
+   * The entry, or null if it is missing or expired (or the key could never be stored).
+   *
+   * @example
+   * const session = await sessions.get(`session:${token}`)
+   * if (session === null) return new Response("Unauthorized", { status: 401 })
+   * const { userId } = await session.json<{ userId: string }>()
+   */
   // `options` is never given: a second argument is refused rather than ignored (Workers KV's `get(key, "json")`).
   async get(key: string, options?: never): Promise<KVHandle | null> {
     if (options !== undefined) refuseOptions(options, `${this.name}: get()`, READ_HINT)
@@ -240,7 +244,14 @@ export class KVStore implements LayeronModule {
     return this.isLive(entry, this.now())
   }
 
-  /** Each key's entry (null if missing or expired), in the order given, in one round trip where the backend allows. */
+  /**
+   * Each key's entry (null if missing or expired), in the order given, in one
+   * round trip where the backend allows; at most `KV_LIMITS.maxGetManyKeys` keys.
+   *
+   * @example
+   * const found = await sessions.getMany(["session:a", "session:b"])
+   * const a = await found.get("session:a")?.text() // undefined when missing or expired
+   */
   async getMany(keys: readonly string[], options?: never): Promise<Map<string, KVHandle | null>> {
     if (!Array.isArray(keys)) {
       throw new KVError(
@@ -249,6 +260,12 @@ export class KVStore implements LayeronModule {
       )
     }
     if (options !== undefined) refuseOptions(options, `${this.name}: getMany()`, READ_HINT)
+    if (keys.length > KV_LIMITS.maxGetManyKeys) {
+      throw new KVError(
+        "KV_TOO_MANY_KEYS",
+        `${this.name}: getMany() takes at most ${KV_LIMITS.maxGetManyKeys} keys a call, got ${keys.length}; split them`,
+      )
+    }
     const result = new Map<string, KVHandle | null>()
     const readable: string[] = []
     for (const key of keys) {
@@ -269,9 +286,18 @@ export class KVStore implements LayeronModule {
   }
 
   /**
-   * Writes the entry. With `ifVersion` (strong stores), only if the entry is
-   * at that version, or with null only if the key is absent (or expired);
-   * otherwise throws `KV_CONFLICT` and writes nothing.
+   * Stores `value` under `key`, replacing any entry there. Every option is
+   * checked before anything is written; a bad one is a `KVError` naming it.
+   * With `ifVersion` (strong stores), only if the entry is at that version,
+   * or with null only if the key is absent (or expired); otherwise throws
+   * `KV_CONFLICT` and writes nothing.
+   *
+   * @example
+   * await sessions.put(`session:${token}`, JSON.stringify({ userId }), {
+   *   contentType: "application/json",
+   *   ttlSeconds: 60 * 60, // wins over the store's ttlSeconds
+   *   metadata: { userId }, // returned by list() without reading the value
+   * })
    */
   async put(key: string, value: KVValue, options?: ConditionalPutOptions): Promise<void> {
     const where = this.writableKey(key)
@@ -447,7 +473,14 @@ export class KVStore implements LayeronModule {
     throw updateGaveUp(where)
   }
 
-  /** Keys in UTF-8 byte order, a page at a time; never an expired one. */
+  /**
+   * Keys in UTF-8 byte order, a page at a time; never an expired one.
+   *
+   * @example
+   * let page = await sessions.list({ prefix: "session:", limit: 100 })
+   * for (const key of page.keys) console.log(key.name, key.expiresAt, key.metadata)
+   * while (!page.complete) page = await sessions.list({ prefix: "session:", cursor: page.cursor })
+   */
   async list(options?: ListOptions): Promise<ListResult> {
     const call = `${this.name}: list()`
     if (isOptionBag(options, call)) checkOptionNames(options, LIST_OPTIONS, call)
@@ -510,7 +543,14 @@ function processEnv(): Readonly<Record<string, unknown>> {
   return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? {}
 }
 
-/** Declares a key-value store with TTL. */
+/**
+ * Declares a key-value store with TTL (also `storage.kv`). Its backend comes
+ * from `LAYERON_KV` (an embedded SQLite file when unset), or from `driver`.
+ *
+ * @example
+ * const sessions = kv({ name: "user-sessions", namespace: "auth", ttlSeconds: 24 * 60 * 60 })
+ * app.use(sessions) // opened when the app starts, closed when it stops
+ */
 export function kv(options: KVStoreOptions): KVStore {
   return new KVStore(options)
 }

@@ -1,8 +1,8 @@
-import { after, describe } from "node:test"
+import { after, describe, it } from "node:test"
 import type { KVDriver } from "../kv/driver.js"
 import { atomicRules } from "./conformance/atomic.js"
 import { atomicExpiryRules } from "./conformance/atomic-expiry.js"
-import { createSuiteContext } from "./conformance/context.js"
+import { createSuiteContext, type TestFunctions } from "./conformance/context.js"
 import { isolationRules } from "./conformance/isolation.js"
 import { limitRules } from "./conformance/limits.js"
 import { listRules } from "./conformance/list.js"
@@ -16,6 +16,7 @@ import { sharingRules } from "./conformance/sharing.js"
 import { ttlRules } from "./conformance/ttl.js"
 import { valueRules } from "./conformance/values.js"
 
+export type { TestFunctions } from "./conformance/context.js"
 export { CONFORMANCE_RULES, type ConformanceRule, STRONG_RULES } from "./conformance/rules.js"
 
 export interface KVConformanceOptions {
@@ -54,6 +55,11 @@ export interface KVConformanceOptions {
   canTimeTravel?: boolean
   /** Runs of the property test against the model (default 50, or FUZZ_RUNS from the environment). */
   numRuns?: number
+  /**
+   * The test runner's functions: node:test's by default. On Vitest pass
+   * `{ describe, it, after: afterAll }`.
+   */
+  runner?: TestFunctions
 }
 
 /**
@@ -63,7 +69,9 @@ export interface KVConformanceOptions {
 export function runKVConformance(options: KVConformanceOptions): void {
   const skips: Readonly<Record<string, string>> = options.skip ?? {}
   checkSkips(skips)
+  const runner = options.runner ?? { describe, it, after }
   const context = createSuiteContext({
+    runner,
     driver: options.driver,
     secondConnection: options.secondConnection,
     otherProcessUrl: options.otherProcessUrl,
@@ -71,8 +79,8 @@ export function runKVConformance(options: KVConformanceOptions): void {
     numRuns: options.numRuns ?? (Number(process.env.FUZZ_RUNS) || 50),
     canTimeTravel: options.canTimeTravel ?? true,
   })
-  describe(`storage.kv conformance: ${options.name}`, () => {
-    after(async () => {
+  runner.describe(`storage.kv conformance: ${options.name}`, () => {
+    runner.after(async () => {
       await context.closeSecondConnections()
       await options.cleanup?.()
     })

@@ -4,5 +4,6 @@ export {
   type KVConformanceOptions,
   runKVConformance,
   STRONG_RULES,
+  type TestFunctions,
 } from "./conformance.js"
 export { FakeClock, useFakeClock } from "./fake-clock.js"

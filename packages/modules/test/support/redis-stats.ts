@@ -1,4 +1,4 @@
-import type { RedisServer } from "./redis-server.ts"
+import type { RedisServer } from "@layeron/test-support/redis-server"
 
 /** Calls per command since the last reset, read from INFO commandstats (e.g. { get: 1, set: 2 }). */
 export async function commandCalls(server: RedisServer): Promise<Record<string, number>> {

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { strongStore } from "./atomic.js"
 import { expectKVError, rule, SECOND, type SuiteContext } from "./context.js"
 
 const clockMoves = { movesClock: true }
 
 export function atomicExpiryRules(t: SuiteContext): void {
-  describe("atomic operations and expiry", () => {
+  t.describe("atomic operations and expiry", () => {
     rule(
       t,
       "atomic: expired is absent",

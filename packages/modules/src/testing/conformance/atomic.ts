@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import type { KVStore, KVStoreOptions } from "../../kv/store.js"
 import { expectKVError, names, rule, type SuiteContext } from "./context.js"
 
@@ -22,7 +21,7 @@ export async function snapshot(store: KVStore, key: string) {
 }
 
 export function atomicRules(t: SuiteContext): void {
-  describe("atomic operations", () => {
+  t.describe("atomic operations", () => {
     rule(
       t,
       "atomic: eventual stores",

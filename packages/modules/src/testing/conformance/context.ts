@@ -1,4 +1,3 @@
-import { it } from "node:test"
 import type { KVDriver } from "../../kv/driver.js"
 import { KVError, type KVErrorCode } from "../../kv/errors.js"
 import { type KVStore, type KVStoreOptions, kv } from "../../kv/store.js"
@@ -8,8 +7,23 @@ import type { ConformanceRule } from "./rules.js"
 
 type Awaitable<T> = T | Promise<T>
 
+/**
+ * The functions of the test runner the suite registers its tests with.
+ * node:test's are the default; Vitest's fit as they are, with `afterAll` as
+ * `after`. A skipped rule is registered with `skip` set to the reason.
+ */
+export interface TestFunctions {
+  describe(name: string, body: () => void): unknown
+  it(name: string, options: { skip?: string | boolean }, body: () => Promise<void>): unknown
+  after(body: () => Promise<void>): unknown
+}
+
 /** What each group of rules gets: fresh stores on the driver under test, and one clock for all. */
 export interface SuiteContext {
+  /** A group of rules, through the runner's `describe`. */
+  describe(name: string, body: () => void): void
+  /** One test, through the runner's `it`; `rule()` calls it. */
+  it(name: string, options: { skip: string | false }, body: () => Promise<void>): void
   readonly clock: FakeClock
   /** A driver from the suite's options (a shared one, or a fresh one per call). */
   driver(): Promise<KVDriver>
@@ -38,6 +52,7 @@ export interface RuleNeeds {
 }
 
 export interface SuiteOptions {
+  readonly runner: TestFunctions
   readonly driver: () => Awaitable<KVDriver>
   readonly secondConnection?: (first: KVDriver) => Awaitable<KVDriver>
   readonly otherProcessUrl?: (first: KVDriver) => string
@@ -55,6 +70,12 @@ export function createSuiteContext(options: SuiteOptions): SuiteContext & { clos
   const opened: KVDriver[] = []
   const makeSecond = options.secondConnection
   const context = {
+    describe(name: string, body: () => void) {
+      options.runner.describe(name, body)
+    },
+    it(name: string, itOptions: { skip: string | false }, body: () => Promise<void>) {
+      options.runner.it(name, itOptions, body)
+    },
     clock,
     numRuns: options.numRuns,
     canTimeTravel: options.canTimeTravel,
@@ -109,7 +130,7 @@ export function rule(
   body: () => Promise<void>,
   needs?: RuleNeeds,
 ): void {
-  it(`${title} [${name}]`, { skip: t.skipReason(name, needs) }, body)
+  t.it(`${title} [${name}]`, { skip: t.skipReason(name, needs) }, body)
 }
 
 /** Asserts that `action` rejects with a KVError of `code` whose message names each of `mentions`. */

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import type { KVStore } from "../../kv/store.js"
 import { rule, type SuiteContext } from "./context.js"
 import { listAll } from "./list.js"
@@ -26,7 +25,7 @@ const ADVERSARIAL = [
 ]
 
 export function isolationRules(t: SuiteContext): void {
-  describe("isolation", () => {
+  t.describe("isolation", () => {
     rule(t, "isolation: names", "keeps stores with different names or namespaces apart", async () => {
       const base = await t.store()
       const otherNamespace = await t.store({ name: base.storeName, namespace: "conformance-other" })

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { KV_LIMITS } from "../../kv/limits.js"
 import type { KVStore } from "../../kv/store.js"
 import { DAY, expectKVError, names, rule, SECOND, type SuiteContext } from "./context.js"
@@ -13,7 +12,7 @@ async function stillHolds(store: KVStore, key: string, value: string): Promise<v
 }
 
 export function limitRules(t: SuiteContext): void {
-  describe("limits, checked before anything is written", () => {
+  t.describe("limits, checked before anything is written", () => {
     rule(t, "limits: key length", "takes keys of 1 to 512 UTF-8 bytes, and refuses longer ones", async () => {
       const store = await t.store()
       const fits = {
@@ -146,6 +145,35 @@ export function limitRules(t: SuiteContext): void {
       await store.put("e", "ok", { expiresAt: now + 60 * SECOND })
       assert.equal((await store.get("e"))?.expiresAt?.getTime(), now + 60 * SECOND)
     })
+
+    const maxKeys = KV_LIMITS.maxGetManyKeys
+    rule(
+      t,
+      "limits: getMany keys",
+      `reads up to ${maxKeys} keys in one getMany, in order, and refuses more`,
+      async () => {
+        const store = await t.store()
+        const max = KV_LIMITS.maxGetManyKeys
+        const keys = Array.from({ length: max }, (_, index) => `key:${index}`)
+        // Stored keys at the start, at batch edges of any size a driver might use, and at the end.
+        const stored = [0, 1, 99, 100, 249, 250, 499, 500, max - 2, max - 1].map((index) => keys[index] as string)
+        for (const key of stored) await store.put(key, `v-${key}`)
+        const many = await store.getMany(keys)
+        assert.deepEqual([...many.keys()], keys, "one entry per key, in the order asked")
+        for (const key of keys) {
+          assert.equal(await many.get(key)?.text(), stored.includes(key) ? `v-${key}` : undefined, key)
+        }
+        const mentions = [store.name, String(max), String(max + 1)]
+        await expectKVError(() => store.getMany([...keys, "one more"]), "KV_TOO_MANY_KEYS", mentions)
+        // A repeated key counts: the limit is on what the call is given.
+        await expectKVError(() => store.getMany([...keys, "key:0"]), "KV_TOO_MANY_KEYS", mentions)
+        await expectKVError(
+          () => store.getMany(Array.from({ length: max + 1 }, () => "")),
+          "KV_TOO_MANY_KEYS",
+          mentions,
+        )
+      },
+    )
 
     rule(t, "limits: nothing written", "checks every option before writing anything", async () => {
       const store = await t.store()

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { KV_LIMITS } from "../../kv/limits.js"
 import type { KVStore, ListOptions } from "../../kv/store.js"
 import { expectKVError, rule, SECOND, type SuiteContext } from "./context.js"
@@ -69,7 +68,7 @@ function tamperedCursors(store: KVStore, good: string): string[] {
 }
 
 export function listRules(t: SuiteContext): void {
-  describe("list", () => {
+  t.describe("list", () => {
     rule(t, "list: prefix", "lists keys by prefix", async () => {
       const store = await t.store()
       const keys = ["session:1", "session:2", "sess", "token:1", "session", "sessioo", "session;", "séssion", "s"]

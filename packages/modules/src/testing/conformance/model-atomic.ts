@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import type { Arbitrary } from "fast-check"
 import { isKVError } from "../../kv/errors.js"
 import type { KVStore } from "../../kv/store.js"
@@ -185,7 +184,7 @@ function keyOf(operation: AtomicOperation): string | null {
 }
 
 export function atomicModelRules(t: SuiteContext): void {
-  describe("against a model, with the atomic operations", () => {
+  t.describe("against a model, with the atomic operations", () => {
     rule(
       t,
       "model: atomic operations",

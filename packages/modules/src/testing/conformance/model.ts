@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import type { Arbitrary } from "fast-check"
 import type { KVStore } from "../../kv/store.js"
 import { rule, type SuiteContext } from "./context.js"
@@ -114,7 +113,7 @@ export async function apply(store: KVStore, model: Model, operation: Operation, 
 }
 
 export function modelRules(t: SuiteContext): void {
-  describe("against a model", () => {
+  t.describe("against a model", () => {
     rule(t, "model: random operations", "agrees with a simple map on random sequences of operations", async () => {
       const fc = await loadFastCheck()
       const operationsArbitrary = fc.array(fc.oneof(...plainOperations(fc, t.canTimeTravel)), {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import type { KVStore, KVStoreOptions, ListOptions, PutOptions } from "../../kv/store.js"
 import { expectKVError, names, rule, type SuiteContext } from "./context.js"
 
@@ -26,7 +25,7 @@ const PLAIN_DRIVER = {
 }
 
 export function optionRules(t: SuiteContext): void {
-  describe("options, strict on every call", () => {
+  t.describe("options, strict on every call", () => {
     rule(
       t,
       "options: unknown names",

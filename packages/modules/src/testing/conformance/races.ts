@@ -1,7 +1,6 @@
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
-import { describe } from "node:test"
 import { fileURLToPath } from "node:url"
 import type { KVStore } from "../../kv/store.js"
 import { strongStore } from "./atomic.js"
@@ -56,7 +55,7 @@ async function race(
 }
 
 export function raceRules(t: SuiteContext): void {
-  describe("races between two processes", () => {
+  t.describe("races between two processes", () => {
     rule(
       t,
       "races: increment",

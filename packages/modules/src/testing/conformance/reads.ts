@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { KV_LIMITS } from "../../kv/limits.js"
 import { rule, SECOND, type SuiteContext } from "./context.js"
 
@@ -17,7 +16,7 @@ const UNSTORABLE = [
 ]
 
 export function readRules(t: SuiteContext): void {
-  describe("reads", () => {
+  t.describe("reads", () => {
     rule(t, "reads: forgiving", "answers null, false or nothing for keys that could never be stored", async () => {
       const store = await t.store()
       await store.put("real", "v")

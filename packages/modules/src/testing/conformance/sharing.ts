@@ -1,10 +1,9 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { rule, type SuiteContext } from "./context.js"
 import { listAll } from "./list.js"
 
 export function sharingRules(t: SuiteContext): void {
-  describe("sharing a backend", () => {
+  t.describe("sharing a backend", () => {
     // What two app processes on one backend rely on: a logout on one is seen by the other at once.
     rule(
       t,

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { DAY, rule, SECOND, type SuiteContext } from "./context.js"
 
 const clockMoves = { movesClock: true }
 
 export function ttlRules(t: SuiteContext): void {
-  describe("expiry", () => {
+  t.describe("expiry", () => {
     // The instants alone, without moving the clock: what a backend that cannot time-travel still shows.
     rule(
       t,

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict"
-import { describe } from "node:test"
 import { KV_LIMITS } from "../../kv/limits.js"
 import { expectKVError, names, rule, type SuiteContext } from "./context.js"
 
@@ -49,7 +48,7 @@ function textOfBytes(bytes: number): string {
 }
 
 export function valueRules(t: SuiteContext): void {
-  describe("values", () => {
+  t.describe("values", () => {
     rule(t, "values: string", "round-trips a string", async () => {
       const store = await t.store()
       await store.put("greeting", "héllo wörld 👋 \u0000 end")
@@ -181,6 +180,55 @@ export function valueRules(t: SuiteContext): void {
       await store.put("blob", new Blob([binary.subarray(0, 1000), binary.subarray(1000)]))
       assert.deepEqual(await (await store.get("blob"))?.bytes(), binary)
     })
+
+    rule(
+      t,
+      "values: unreadable",
+      "refuses a stream that fails midway, is locked or was already read, writing nothing",
+      async () => {
+        const store = await t.store()
+        await store.put("k", "before")
+        const gone = new Error("the client went away")
+        let pulls = 0
+        // The first chunk arrives, then the source fails: a client that disconnects mid-upload.
+        const failing = () =>
+          new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (pulls++ === 0) controller.enqueue(encoder.encode("half of it"))
+              else controller.error(gone)
+            },
+          })
+        for (const key of ["k", "fresh"]) {
+          pulls = 0
+          const error = await expectKVError(() => store.put(key, failing()), "KV_VALUE_UNREADABLE", names(store, key))
+          assert.equal(error.cause, gone, "the stream's own error is the cause")
+          assert.ok(pulls >= 2, "the stream failed after a chunk was read")
+        }
+        const broken = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.error(gone)
+          },
+        })
+        await expectKVError(() => store.put("k", broken), "KV_VALUE_UNREADABLE", names(store, "k"))
+        const locked = streamOf(encoder.encode("mine"))
+        locked.getReader()
+        await expectKVError(() => store.put("k", locked), "KV_VALUE_UNREADABLE", [...names(store, "k"), "locked"])
+        const halfRead = streamOf(encoder.encode("first"), encoder.encode("second"))
+        const reader = halfRead.getReader()
+        await reader.read()
+        reader.releaseLock()
+        await expectKVError(() => store.put("k", halfRead), "KV_VALUE_UNREADABLE", [...names(store, "k"), "already"])
+        const cancelled = streamOf(encoder.encode("never"))
+        await cancelled.cancel()
+        await expectKVError(() => store.put("fresh", cancelled), "KV_VALUE_UNREADABLE", names(store, "fresh"))
+        assert.equal(await (await store.get("k"))?.text(), "before", "the earlier value is intact")
+        assert.equal(await store.get("fresh"), null, "nothing was written")
+        assert.deepEqual(
+          (await store.list()).keys.map((listed) => listed.name),
+          ["k"],
+        )
+      },
+    )
 
     rule(t, "values: copies", "stores a copy and hands out copies: changing bytes changes nothing", async () => {
       const store = await t.store()

@@ -1,5 +1,5 @@
 import type { IncrementRefusal } from "../../driver.js"
-import type { RedisClient } from "../redis-connection.js"
+import type { RedisClient } from "./connection.js"
 
 // The atomic operations of the redis driver as Lua scripts: Redis runs a
 // script alone, so its read and write are one step for every client, in one

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3"
 import { incremented } from "../../counter.js"
 import type { IncrementRefusal, StoredEntry } from "../../driver.js"
 import { KVError } from "../../errors.js"
+import { sqliteError } from "./errors.js"
 
 // The atomic operations of the sqlite driver. Each is one statement (atomic
 // on its own) or one transaction begun IMMEDIATE, which takes the file's
@@ -88,15 +89,7 @@ export class SqliteTransactions {
     try {
       return statement()
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code
-      if (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)(_[A-Z]+)?$/.test(code)) {
-        throw new KVError(
-          "KV_UNAVAILABLE",
-          `the SQLite store at ${this.path} is locked by another connection (${what}): ${(error as Error).message}`,
-          { cause: error },
-        )
-      }
-      throw error
+      throw sqliteError(error, this.path, what)
     }
   }
 }

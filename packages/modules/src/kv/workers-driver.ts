@@ -1,0 +1,35 @@
+import type { KVDriver } from "./driver.js"
+
+/** What a store tells the Workers driver about itself. */
+export interface WorkersStore {
+  /** For messages: `storage.kv(auth/user-sessions)`. */
+  readonly name: string
+  readonly namespace: string
+  readonly storeName: string
+  readonly portable: boolean
+  readonly consistency: "strong" | "eventual"
+}
+
+/**
+ * The driver of a store declared with `app.use()` on Cloudflare Workers, and
+ * the binding `layeron build` declares for it. The package entry registers
+ * the cloudflare driver's (drivers/cloudflare/binding.ts), so the store names
+ * no driver.
+ */
+export interface WorkersDriver {
+  /** The name of the binding the store reads; throws `KV_CONFIG_INVALID` for a store Workers cannot hold. */
+  bindingOf(store: WorkersStore): string
+  /** Opens the store's driver on its binding in `env`, loading the driver's code only now. */
+  open(env: Readonly<Record<string, unknown>>, store: WorkersStore): Promise<KVDriver>
+}
+
+let registered: WorkersDriver | undefined
+
+export function registerWorkersDriver(driver: WorkersDriver): void {
+  registered = driver
+}
+
+export function workersDriver(): WorkersDriver {
+  if (registered === undefined) throw new Error("no storage driver for Cloudflare Workers is registered")
+  return registered
+}
