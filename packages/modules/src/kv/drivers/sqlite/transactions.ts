@@ -1,7 +1,6 @@
 import type Database from "better-sqlite3"
 import { incremented } from "../../counter.js"
 import type { IncrementRefusal, StoredEntry } from "../../driver.js"
-import { KVError } from "../../errors.js"
 import { sqliteError } from "./errors.js"
 
 // The atomic operations of the sqlite driver. Each is one statement (atomic
