@@ -17,7 +17,7 @@ it("classifies every code: caller mistakes and driver failures are 500s, operato
   }
   assert.deepEqual(byFixer.operator, ["KV_UNAVAILABLE", "KV_CONFIG_INVALID"])
   assert.deepEqual(byFixer.driver, ["KV_DRIVER_ERROR"])
-  assert.equal(byFixer.caller?.length, 12)
+  assert.equal(byFixer.caller?.length, 15)
 })
 
 it("counts a code it does not know as a driver error", () => {

@@ -19,7 +19,7 @@ const ENTRIES: Record<string, string[]> = {
     "storage",
     "systemClock",
   ],
-  "@layeron/modules/testing": ["CONFORMANCE_RULES", "FakeClock", "runKVConformance", "useFakeClock"],
+  "@layeron/modules/testing": ["CONFORMANCE_RULES", "FakeClock", "STRONG_RULES", "runKVConformance", "useFakeClock"],
   "@layeron/modules/drivers/memory": ["MemoryDriver", "memoryDriver"],
   "@layeron/modules/drivers/sqlite": ["SqliteDriver", "sqliteDriver"],
   "@layeron/modules/drivers/redis": ["RedisDriver", "redisDriver"],

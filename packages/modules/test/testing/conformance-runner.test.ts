@@ -62,6 +62,10 @@ it("registers every rule through the runner it is given, and the rules pass when
     [
       ["values: copies", "shows that a skip reaches the runner with its reason"],
       ["sharing: second connection", "the driver gives no second connection"],
+      ...["increment", "add", "getAndDelete", "update"].map((race) => [
+        `races: ${race}`,
+        "the driver gives no storage URL another process can open",
+      ]),
     ],
   )
 

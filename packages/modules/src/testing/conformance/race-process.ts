@@ -4,7 +4,8 @@
 // line and exits. It exits too when its stdin closes, so it never outlives
 // the test that started it.
 import { createInterface } from "node:readline"
-import { kv } from "../../kv/store.js"
+// The package entry, so that the built-in drivers' URL schemes are registered.
+import { kv } from "../../index.js"
 import { type RaceRequest, runRace } from "./race.js"
 
 const request = JSON.parse(process.argv[2] as string) as RaceRequest
