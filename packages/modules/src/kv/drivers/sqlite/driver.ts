@@ -17,7 +17,7 @@ import { redactCredentials } from "../../redact.js"
 import { sqliteError } from "./errors.js"
 import { SCHEMA, SWEEP_SQL } from "./sql.js"
 import { SweepThread } from "./sweep.js"
-import { addVersionColumn, SqliteTransactions, toEntry } from "./transactions.js"
+import { addVersionColumn, type Row, SqliteTransactions, toEntry } from "./transactions.js"
 
 export interface SqliteDriverOptions {
   /** The database file; created with its folder if missing. ":memory:" for a private in-memory database. */
@@ -32,13 +32,6 @@ export interface SqliteDriverOptions {
   clock?: Clock
 }
 
-type Row = [
-  value: Uint8Array,
-  contentType: string,
-  metadata: string | null,
-  expiresAt: number | null,
-  version: string | null,
-]
 type ListRow = [key: string, expiresAt: number | null, metadata: string | null]
 
 /**

@@ -9,7 +9,8 @@ import { sqliteError } from "./errors.js"
 // no other writer can slip in between its read and its write. A lock held
 // by another process waits for the busy timeout, then is KV_UNAVAILABLE.
 
-type Row = [
+/** An entry as its row holds it (what `get` and the transactions select). */
+export type Row = [
   value: Uint8Array,
   contentType: string,
   metadata: string | null,
