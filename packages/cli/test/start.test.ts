@@ -51,6 +51,21 @@ describe("layeron start", { timeout: 60_000 }, () => {
     assert.equal(cli.stderr, "")
   })
 
+  it("prints no request lines by default, and one per request with --log requests", async () => {
+    const quiet = new CliProcess(["start", fixture("default-export.ts"), "--port", "0"])
+    const quietUrl = await quiet.servingUrl()
+    assert.equal((await fetch(`${quietUrl}/which`)).status, 200)
+    quiet.signal("SIGTERM")
+    assert.deepEqual(await quiet.waitForExit(), { code: 0, signal: null })
+    assert.equal(quiet.stdout.trim().split("\n").length, 1, quiet.output()) // the "serving ... at" line alone
+
+    const logged = new CliProcess(["start", fixture("default-export.ts"), "--port", "0", "--log", "requests"])
+    const url = await logged.servingUrl()
+    assert.equal((await fetch(`${url}/which?session=Pw0secret`)).status, 200)
+    await logged.waitFor(/^GET \/which 200 \d+\.\d ms$/m)
+    assert.doesNotMatch(logged.output(), /Pw0secret|session=/)
+  })
+
   it("serves an entry's default export rather than another app it created", async () => {
     const cli = new CliProcess(["start", fixture("default-export.ts"), "--port", "0"])
     const url = await cli.servingUrl()
