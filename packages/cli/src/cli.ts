@@ -5,8 +5,12 @@ import { printFailure } from "./report.js"
 import { UserError } from "./user-error.js"
 
 const USAGE = `Usage:
-  layeron dev <entry.ts> [--port N] [--host H]     run the app from source, restarting on change
-  layeron start <entry> [--port N] [--host H]      serve the app; SIGTERM drains and exits 0
+  layeron dev <entry.ts> [--port N] [--host H] [--log requests|none]
+                                                   run the app from source, restarting on change;
+                                                   prints a line per request unless --log none
+  layeron start <entry> [--port N] [--host H] [--log requests|none]
+                                                   serve the app; SIGTERM drains and exits 0;
+                                                   prints no request lines unless --log requests
   layeron build --target cloudflare <entry> [--outdir DIR]
                                                    bundle for Cloudflare Workers, with wrangler.jsonc (default dist/cloudflare)
   layeron dev --target cloudflare <entry> [--port N] [--host H]
@@ -49,14 +53,18 @@ async function main(argv: string[]): Promise<number | "serving"> {
   }
   if (positionals.length > 1)
     throw new UserError(`Unexpected argument "${positionals[1]}"; ${command} takes one entry file`)
-  const options = { entry: positionals[0], port: values.port, host: values.host }
+  const options = { entry: positionals[0], port: values.port, host: values.host, log: values.log }
   entryForMessages = options.entry
   // Each command loads only what it needs: `start` in production never loads esbuild or miniflare.
+  if (command === "build" && values.log !== undefined)
+    throw new UserError("--log is an option of layeron dev and start")
   if (command === "build") {
     const { build } = await import("./commands/build.js")
     return build({ entry: positionals[0], target: values.target, outdir: values.outdir })
   }
   if (values.outdir !== undefined) throw new UserError("--outdir is an option of layeron build")
+  if (values.log !== undefined && values.target !== undefined)
+    throw new UserError("--log is not an option of layeron dev --target cloudflare (workerd prints its own lines)")
   if (values.target !== undefined && (command !== "dev" || values.target !== "cloudflare")) {
     throw new UserError(
       `--target ${values.target} is not an option of layeron ${command}; try --target cloudflare with build or dev`,
@@ -92,6 +100,7 @@ function parseCommand(command: string, args: string[]) {
         help: { type: "boolean", short: "h" },
         target: { type: "string" },
         outdir: { type: "string" },
+        log: { type: "string" },
       },
     })
   } catch (error) {

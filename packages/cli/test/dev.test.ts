@@ -54,6 +54,26 @@ describe("layeron dev", { timeout: 60_000 }, () => {
     assert.doesNotMatch(cli.stdout + cli.stderr, /Force killing|SIGINT again/)
   })
 
+  it("prints a line per request: method, path without its query string, status, duration; --log none prints none", async () => {
+    await writeFile(appFile, appAnswering("logged"))
+    const cli = new CliProcess(["dev", "app.ts", "--port", "0", "--host", "127.0.0.1"], { cwd: appDir })
+    const url = await cli.servingUrl()
+    assert.equal(await version(url), "logged")
+    assert.equal((await fetch(`${url}/missing?token=Pw0secret`, { method: "POST" })).status, 404)
+    await cli.waitFor(/^GET \/version 200 \d+\.\d ms$/m)
+    await cli.waitFor(/^POST \/missing 404 \d+\.\d ms$/m)
+    assert.doesNotMatch(cli.output(), /Pw0secret|token=/)
+
+    const quiet = new CliProcess(["dev", "app.ts", "--port", "0", "--host", "127.0.0.1", "--log", "none"], {
+      cwd: appDir,
+    })
+    const quietUrl = await quiet.servingUrl()
+    assert.equal(await version(quietUrl), "logged")
+    quiet.signal("SIGTERM")
+    assert.deepEqual(await quiet.waitForExit(), { code: 0, signal: null })
+    assert.doesNotMatch(quiet.stdout, /\/version/)
+  })
+
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`stops on a ${signal} sent to the command alone (not from a terminal), closing the app's server`, async () => {
       await writeFile(appFile, appAnswering("four"))

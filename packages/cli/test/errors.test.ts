@@ -52,6 +52,12 @@ describe("one-line errors", { concurrency: 2, timeout: 60_000 }, () => {
         PORT: "80a",
       }))
 
+    it(`${command}: an unknown --log value`, () =>
+      assertOneLineError(
+        [command, EXAMPLE_APP, "--log", "verbose"],
+        /--log must be "requests" or "none", got "verbose"$/,
+      ))
+
     it(`${command}: a bad --port`, () =>
       assertOneLineError([command, EXAMPLE_APP, "--port", "65536"], /--port must be a port number/))
   }

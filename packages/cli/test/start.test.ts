@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
-import { createServer } from "node:net"
+import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it } from "node:test"
@@ -49,6 +49,43 @@ describe("layeron start", { timeout: 60_000 }, () => {
     cli.signal("SIGTERM")
     assert.deepEqual(await cli.waitForExit(), { code: 0, signal: null })
     assert.equal(cli.stderr, "")
+  })
+
+  it("prints no request lines by default, and one per request with --log requests", async () => {
+    const quiet = new CliProcess(["start", fixture("default-export.ts"), "--port", "0"])
+    const quietUrl = await quiet.servingUrl()
+    assert.equal((await fetch(`${quietUrl}/which`)).status, 200)
+    quiet.signal("SIGTERM")
+    assert.deepEqual(await quiet.waitForExit(), { code: 0, signal: null })
+    assert.equal(quiet.stdout.trim().split("\n").length, 1, quiet.output()) // the "serving ... at" line alone
+
+    const logged = new CliProcess(["start", fixture("default-export.ts"), "--port", "0", "--log", "requests"])
+    const url = await logged.servingUrl()
+    assert.equal((await fetch(`${url}/which?session=Pw0secret`)).status, 200)
+    await logged.waitFor(/^GET \/which 200 \d+\.\d ms$/m)
+    assert.doesNotMatch(logged.output(), /Pw0secret|session=/)
+  })
+
+  it("with --log requests, says so when the client left before its response", async () => {
+    const cli = new CliProcess([
+      "start",
+      fixture("slow-upload.ts"),
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--log",
+      "requests",
+    ])
+    const { port } = new URL(await cli.servingUrl())
+    const socket = connect(Number(port), "127.0.0.1")
+    socket.on("error", () => {})
+    socket.write("POST /upload?key=Pw0secret HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart")
+    await cli.waitFor(/upload started/)
+    socket.destroy()
+    await cli.waitFor(/^POST \/upload - \d+\.\d ms \(client closed\)$/m)
+    // stdout only: the aborted body also reaches the app's error log on stderr, which is core's, not this line's.
+    assert.doesNotMatch(cli.stdout, /Pw0secret/)
   })
 
   it("serves an entry's default export rather than another app it created", async () => {

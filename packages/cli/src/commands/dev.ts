@@ -5,9 +5,12 @@ import { CHANNEL_ENV, type DevEvent, openChannel } from "../dev/channel.js"
 import type { DevChildArgs } from "../dev/child.js"
 import { resolveEntry } from "../load-app.js"
 import { listenSettings, type ServeFlags } from "../options.js"
+import { parseLogSetting } from "../request-log.js"
 
 export interface DevOptions extends ServeFlags {
   entry: string | undefined
+  /** `--log`: requests by default, as `wrangler dev` does. */
+  log: string | undefined
 }
 
 /** How long a SIGINT may take to reach the app by itself before this process passes it on. */
@@ -27,6 +30,7 @@ const SIGINT_GRACE_MS = 500
 export async function dev(options: DevOptions): Promise<number> {
   const entryPath = resolveEntry(options.entry, "dev")
   listenSettings(options) // a bad --port or PORT fails here, once, not on every restart
+  const log = parseLogSetting(options.log, "requests")
 
   let tsx: ChildProcess | undefined
   let servedOnce = false
@@ -48,6 +52,7 @@ export async function dev(options: DevOptions): Promise<number> {
     entryPath,
     port: options.port,
     host: options.host,
+    log,
   }
   tsx = spawn(
     process.execPath,

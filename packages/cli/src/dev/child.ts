@@ -5,12 +5,14 @@ import type { NodeServer } from "@layeron/core"
 import { loadApp } from "../load-app.js"
 import { listenSettings, type ServeFlags } from "../options.js"
 import { printFailure } from "../report.js"
+import { type LogSetting, logRequests } from "../request-log.js"
 import { CHANNEL_ENV, type ChannelClient, connectChannel } from "./channel.js"
 
 export interface DevChildArgs extends ServeFlags {
   /** As the user typed it, for messages. */
   entry: string
   entryPath: string
+  log: LogSetting
 }
 
 async function main(args: DevChildArgs): Promise<void> {
@@ -36,6 +38,7 @@ async function main(args: DevChildArgs): Promise<void> {
   } catch (error) {
     return fail(error, "serve")
   }
+  if (args.log === "requests") logRequests(server.server)
   console.log(`layeron dev: serving ${args.entry} at ${server.url}`)
   await channel?.send({ event: "listening", url: server.url })
   handleShutdown(server, channel)
