@@ -29,5 +29,8 @@ export function responseForError(error: unknown, request: Request, logger: Logge
 }
 
 function pathForLog(url: string): string {
-  return url.length > 200 ? `${url.slice(0, 200)}...` : url
+  // A query string (or fragment) can carry a token: the log shows only that there was one.
+  const cut = url.search(/[?#]/)
+  const shown = cut === -1 ? url : `${url.slice(0, cut)}?...`
+  return shown.length > 200 ? `${shown.slice(0, 200)}...` : shown
 }

@@ -123,6 +123,16 @@ describe("errors", () => {
     }
   })
 
+  it("logs a failed request without its query string, which can carry a token", async () => {
+    const lines: string[] = []
+    const app = backend({ logger: { info() {}, error: (message) => void lines.push(message) } })
+    app.get("/throw", () => {
+      throw new Error("boom")
+    })
+    assert.equal((await app.fetch(get("/throw?token=hunter2&x=1"))).status, 500)
+    assert.deepEqual(lines, ["GET http://localhost/throw?... failed"])
+  })
+
   it("answers when the logger throws, or cannot even be read, on every path that logs", async () => {
     const throwing = {
       info() {
