@@ -2,6 +2,7 @@
 // entry (tsx's loader is already in place), serves it, and tells `layeron
 // dev` how the start went. Not a public entry point.
 import type { NodeServer } from "@layeron/core"
+import { mountDevInspector } from "../inspector/dev.js"
 import { loadApp } from "../load-app.js"
 import { listenSettings, type ServeFlags } from "../options.js"
 import { printFailure } from "../report.js"
@@ -38,8 +39,10 @@ async function main(args: DevChildArgs): Promise<void> {
   } catch (error) {
     return fail(error, "serve")
   }
+  const inspectorLine = mountDevInspector(server, app, listenSettings(args).hostname)
   if (args.log === "requests") logRequests(server.server)
   console.log(`layeron dev: serving ${args.entry} at ${server.url}`)
+  console.log(inspectorLine)
   await channel?.send({ event: "listening", url: server.url })
   handleShutdown(server, channel)
 }
