@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path"
 import { Miniflare } from "miniflare"
 import { buildCloudflare, type CloudflareBuild } from "../build/cloudflare.js"
 import { workerOptions } from "../build/miniflare.js"
+import { cloudflareInspector } from "../inspector/cloudflare.js"
 import { resolveEntry } from "../load-app.js"
 import { listenSettings, type ServeFlags } from "../options.js"
 import { describeFailure } from "../report.js"
@@ -28,10 +29,16 @@ export async function devCloudflare(options: DevCloudflareOptions): Promise<numb
   const { port, hostname } = listenSettings(options)
   const command = `layeron dev --target cloudflare ${options.entry}`
   let built = await buildCloudflare(entryPath, BUILD_DIR, command)
-  const runtimeOptions = () => ({ ...workerOptions(built.configPath), kvPersist: KV_DIR })
+  const inspector = cloudflareInspector({
+    entryPath,
+    hostname: hostname ?? "127.0.0.1",
+    bindings: () => built.bindings,
+  })
+  const runtimeOptions = () => ({ ...inspector.wrap(workerOptions(built.configPath)), kvPersist: KV_DIR })
   const mf = new Miniflare({ ...runtimeOptions(), port, host: hostname ?? "127.0.0.1" })
   const url = await mf.ready
   console.log(`layeron dev: serving ${options.entry} at ${url.origin} in workerd (KV in ${KV_DIR}, ${size(built)})`)
+  console.log(inspector.line(url.origin))
 
   let rebuilding: Promise<void> = Promise.resolve()
   const rebuild = () => {
