@@ -14,11 +14,13 @@ export const PAGE_SCRIPT = String.raw`
 
   // Characters that would hide or disguise text (controls, zero-width, bidi overrides) are shown as escapes.
   var HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-  function visible(text) {
+  // In a value (keepLines), line feeds and tabs stay as they are.
+  function visible(text, keepLines) {
     var fragment = document.createDocumentFragment();
     var last = 0;
     HIDDEN.lastIndex = 0;
     for (var match = HIDDEN.exec(text); match !== null; match = HIDDEN.exec(text)) {
+      if (keepLines && (match[0] === "\n" || match[0] === "\t")) continue;
       if (match.index > last) fragment.appendChild(document.createTextNode(text.slice(last, match.index)));
       var escape = document.createElement("span");
       escape.className = "esc";
@@ -29,7 +31,7 @@ export const PAGE_SCRIPT = String.raw`
     if (last < text.length) fragment.appendChild(document.createTextNode(text.slice(last)));
     return fragment;
   }
-  function show(element, text) { element.replaceChildren(visible(text)); }
+  function show(element, text, keepLines) { element.replaceChildren(visible(text, keepLines)); }
 
   function setStatus(text) { $("status").textContent = text; }
   function setError(text) {
@@ -38,10 +40,10 @@ export const PAGE_SCRIPT = String.raw`
   }
 
   async function refreshToken() {
+    // Read as text: parsing the page as a document would apply its style under another nonce.
     var response = await fetch("/_layeron/", { cache: "no-store" });
-    var doc = new DOMParser().parseFromString(await response.text(), "text/html");
-    var meta = doc.querySelector('meta[name="layeron-inspector-token"]');
-    if (meta) token = meta.content;
+    var found = /name="layeron-inspector-token" content="([0-9a-f]+)"/.exec(await response.text());
+    if (found) token = found[1];
   }
 
   async function api(method, path, params, retried) {
@@ -218,7 +220,7 @@ export const PAGE_SCRIPT = String.raw`
     $("entry-note").textContent = notes.join("; ");
     $("entry-note").hidden = notes.length === 0;
     if (value.kind === "binary") $("entry-value").textContent = value.hex;
-    else show($("entry-value"), value.text);
+    else show($("entry-value"), value.text, true);
     $("entry-pane").hidden = false;
   }
 
