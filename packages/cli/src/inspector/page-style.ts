@@ -9,6 +9,7 @@ header h1 { font-size: 16px; margin: 0; }
 h2 { font-size: 15px; margin: 0 0 8px; overflow-wrap: anywhere; }
 h3 { font-size: 13px; margin: 14px 0 4px; }
 #store-details { margin: 0 0 8px; }
+#entry-note { margin: 0 0 6px; }
 main { display: grid; grid-template-columns: minmax(160px, 220px) minmax(280px, 1fr) minmax(280px, 1fr); min-height: calc(100vh - 42px); }
 nav, section { padding: 12px 16px; min-width: 0; }
 nav { border-right: 1px solid var(--line); }
@@ -26,7 +27,7 @@ button { font: inherit; padding: 4px 10px; cursor: pointer; }
 button:disabled { cursor: default; }
 table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th:nth-child(2), td:nth-child(2) { width: 8.5em; }
+th:nth-child(2), td:nth-child(2) { width: 10.5em; }
 th:nth-child(3), td:nth-child(3) { width: 32%; }
 td.key button { border: 0; background: none; padding: 0; color: var(--accent); text-align: left; overflow-wrap: anywhere; }
 tr[aria-selected="true"] td { background: #2563eb22; }
