@@ -4,6 +4,9 @@
 //   socket is known; elsewhere the server only listens on loopback);
 // - the Host header must name loopback, so a web page whose own domain was
 //   re-pointed at 127.0.0.1 (DNS rebinding) gets nothing;
+// - a request a proxy forwarded (a tunnel such as ngrok or cloudflared that
+//   connects from this machine, maybe rewriting Host) must say, in its
+//   forwarding headers, that it came from loopback too;
 // - every API call carries the page's token in a custom header, which a
 //   cross-site page can neither read nor send without a CORS preflight that
 //   is never granted; a call whose Origin or Sec-Fetch-Site says it came
@@ -54,6 +57,13 @@ export function refusal(request: Request, options: { token: string; api: boolean
         "The Layeron inspector answers only at a loopback address: open it as http://localhost:<port>/_layeron/ or http://127.0.0.1:<port>/_layeron/",
     }
   }
+  if (!forwardedFromLoopback(request.headers)) {
+    return {
+      status: 403,
+      code: "INSPECTOR_FORWARDED",
+      message: "The Layeron inspector answers only requests from this machine, not ones a proxy or tunnel forwarded",
+    }
+  }
   const origin = request.headers.get("origin")
   const site = request.headers.get("sec-fetch-site")
   if (
@@ -81,4 +91,48 @@ function sameToken(given: string | null, token: string): boolean {
   const a = Buffer.from(given)
   const b = Buffer.from(token)
   return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Headers in which proxies name the client they forward for. */
+const CLIENT_HEADERS = ["x-forwarded-for", "x-real-ip", "cf-connecting-ip", "true-client-ip", "x-client-ip"]
+const HOST_HEADERS = ["x-forwarded-host", "x-original-host"]
+
+/**
+ * True when no forwarding header names anything but loopback. Miniflare sets
+ * CF-Connecting-IP to the loopback address it was called from; a tunnel sets
+ * the real client's address there or in X-Forwarded-For or Forwarded.
+ */
+export function forwardedFromLoopback(headers: Headers): boolean {
+  for (const name of CLIENT_HEADERS) {
+    const value = headers.get(name)
+    if (value !== null && !value.split(",").every((address) => isLoopbackAddress(address.trim()))) return false
+  }
+  for (const name of HOST_HEADERS) {
+    const value = headers.get(name)
+    if (value === null) continue
+    for (const host of value.split(",")) {
+      const hostname = hostnameOf(host.trim())
+      if (hostname === undefined || !isLoopbackHostname(hostname)) return false
+    }
+  }
+  const forwarded = headers.get("forwarded")
+  if (forwarded !== null) {
+    for (const pair of forwarded.split(/[;,]/)) {
+      const [name, raw = ""] = pair.split("=", 2).map((part) => part.trim())
+      const value = raw.replace(/^"|"$/g, "")
+      if (name?.toLowerCase() === "for" && !isLoopbackAddress(forwardedAddress(value))) return false
+      if (name?.toLowerCase() === "host") {
+        const hostname = hostnameOf(value)
+        if (hostname === undefined || !isLoopbackHostname(hostname)) return false
+      }
+    }
+  }
+  return true
+}
+
+/** A `Forwarded: for=` node without its port: `[::1]:80` is ::1, `127.0.0.1:80` is 127.0.0.1. */
+function forwardedAddress(node: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(node)
+  if (bracketed) return bracketed[1] as string
+  return node.split(":").length === 2 ? (node.split(":")[0] as string) : node
 }

@@ -199,6 +199,39 @@ describe("inspector: who may use it", () => {
     assert.equal((await handle(new Request("http://x/_layeron/"))).status, 403, "no Host at all")
   })
 
+  it("refuses what a proxy or tunnel forwarded from elsewhere, even with a loopback Host", async () => {
+    const refused: Record<string, string>[] = [
+      { "x-forwarded-for": "203.0.113.5" },
+      { "x-forwarded-for": "127.0.0.1, 203.0.113.5" },
+      { "x-forwarded-for": "" },
+      { "x-real-ip": "10.1.2.3" },
+      { "cf-connecting-ip": "203.0.113.5" },
+      { "true-client-ip": "203.0.113.5" },
+      { "x-forwarded-host": "abc.ngrok.app" },
+      { "x-forwarded-host": "localhost, abc.ngrok.app" },
+      { forwarded: "for=203.0.113.5;host=localhost" },
+      { forwarded: 'for="[2001:db8::1]:4711"' },
+      { forwarded: "for=127.0.0.1, for=198.51.100.17" },
+      { forwarded: "for=unknown" },
+      { forwarded: "for=127.0.0.1;host=abc.trycloudflare.com" },
+    ]
+    for (const headers of refused) {
+      const response = await call("/_layeron/", { headers })
+      assert.equal(response.status, 403, JSON.stringify(headers))
+      assert.match(await response.text(), /not ones a proxy or tunnel forwarded/)
+    }
+    const local: Record<string, string>[] = [
+      { "cf-connecting-ip": "127.0.0.1" }, // what Miniflare itself adds
+      { "x-forwarded-for": "::1, 127.0.0.1" },
+      { "x-forwarded-host": "localhost:3000" },
+      { forwarded: 'for="[::1]:80";host=localhost:3000' },
+      { forwarded: "for=127.0.0.1:5" },
+    ]
+    for (const headers of local) {
+      assert.equal((await call("/_layeron/", { headers })).status, 200, JSON.stringify(headers))
+    }
+  })
+
   it("refuses API calls without the page's token, and anything another site sends", async () => {
     const url = `/_layeron/api/entry?${q({ store: "default/files", key: "logo" })}`
     const refused: [string, Record<string, string>, string?][] = [
