@@ -34,6 +34,8 @@ class BadRequest extends Error {
     readonly status: number,
     message: string,
     readonly code = "INSPECTOR_BAD_REQUEST",
+    /** The methods a 405 names in its Allow header. */
+    readonly allow?: string,
   ) {
     super(message)
   }
@@ -144,7 +146,7 @@ function param(url: URL, name: string): string {
 
 function allow(request: Request, methods: string[]): void {
   if (!methods.includes(request.method)) {
-    throw Object.assign(new BadRequest(405, `${request.method} is not allowed here`), { allow: methods.join(", ") })
+    throw new BadRequest(405, `${request.method} is not allowed here`, "INSPECTOR_METHOD", methods.join(", "))
   }
 }
 
@@ -155,7 +157,7 @@ function allow(request: Request, methods: string[]): void {
  */
 function failure(error: unknown): Response {
   if (error instanceof BadRequest) {
-    const headers = "allow" in error ? { allow: String(error.allow) } : undefined
+    const headers = error.allow === undefined ? undefined : { allow: error.allow }
     return json({ error: error.message, code: error.code }, error.status, headers)
   }
   const kv = error as { name?: unknown; code?: unknown; fixedBy?: unknown; message?: unknown }
