@@ -120,6 +120,7 @@ export const PAGE_SCRIPT = String.raw`
       button.appendChild(details);
       button.addEventListener("click", function () { openStore(store.id, ""); });
       button.dataset.storeId = store.id;
+      button.setAttribute("aria-current", String(state.store !== null && state.store.id === store.id));
       item.appendChild(button);
       list.appendChild(item);
     });
@@ -236,7 +237,16 @@ export const PAGE_SCRIPT = String.raw`
   $("prefix").addEventListener("keydown", function (event) {
     if (event.key === "Enter") openStore(state.store.id, $("prefix").value);
   });
-  $("refresh").addEventListener("click", function () { loadKeys(); });
+  // A save may have added or removed stores: Refresh reads the list again too.
+  $("refresh").addEventListener("click", async function () {
+    try {
+      await loadStores();
+    } catch (error) {
+      setError(error.message);
+      return;
+    }
+    await loadKeys();
+  });
   $("next").addEventListener("click", function () {
     if (state.next === null) return;
     state.previous.push(state.cursor);

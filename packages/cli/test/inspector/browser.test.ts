@@ -207,7 +207,9 @@ describe("layeron dev: the inspector in a browser", { timeout: 120_000 }, () => 
       await page.getByRole("button", { name: "session:ada" }).click()
       await page.locator("#entry-key", { hasText: "session:ada" }).waitFor()
       assert.equal(await page.locator("#error").isHidden(), true)
-      assert.equal(refusedAfterRestart, 1, "the old token was refused once, then the page took the new one")
+      // One save can restart the app more than once (tsx sees an editor's write as several changes); each new token
+      // is refused once, then taken.
+      assert.ok(refusedAfterRestart >= 1, "the old token was refused, then the page took the new one")
 
       assert.deepEqual(problems, [])
     } finally {
