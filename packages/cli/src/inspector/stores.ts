@@ -59,23 +59,31 @@ function isKVStore(module: LayeronModule): module is KVStoreModule {
   )
 }
 
-/** The stores an app declared with `app.use()`, in order; a store declared twice is shown once. */
+/**
+ * The stores an app declared with `app.use()`, in order, and those a module
+ * it declared keeps in its own fields (a sessions module's stores); a store
+ * seen twice is shown once.
+ */
 export function storesOfApp(modules: () => readonly LayeronModule[]): StoreSource {
   return async () => {
     const stores = new Map<string, InspectedStore>()
+    const add = (store: KVStoreModule, owner?: string) => {
+      const id = storeId(store.namespace, store.storeName)
+      if (stores.has(id)) return
+      const details = storeDetails(store.ttlSeconds, store.consistency)
+      if (owner !== undefined) details.push(`used by ${owner}`)
+      stores.set(id, { id, label: `${store.namespace}/${store.storeName}`, details, kv: store })
+    }
     for (const module of modules()) {
-      if (!isKVStore(module)) continue
-      const id = storeId(module.namespace, module.storeName)
-      if (stores.has(id)) continue
-      stores.set(id, {
-        id,
-        label: `${module.namespace}/${module.storeName}`,
-        details: storeDetails(module.ttlSeconds, module.consistency),
-        kv: module,
-      })
+      if (isKVStore(module)) add(module)
+      else for (const value of Object.values(module)) if (isStoreValue(value)) add(value, module.name)
     }
     return [...stores.values()]
   }
+}
+
+function isStoreValue(value: unknown): value is KVStoreModule {
+  return typeof value === "object" && value !== null && isKVStore(value as LayeronModule)
 }
 
 /** Namespace and name may both hold "/", so each is escaped: the id names exactly one store. */

@@ -29,7 +29,8 @@ before(async () => {
   for (let i = 0; i < 7; i++) await files.put(`item:${i}`, `value ${i}`)
   await slashed.put("k", "v")
   handle = inspectorHandler({
-    stores: storesOfApp(() => [sessions, files, slashed, sessions]),
+    // A module that keeps a store in a field (as a sessions module does) shows it too, once.
+    stores: storesOfApp(() => [sessions, files, slashed, sessions, { name: "holder", store: slashed, other: 1 }]),
     token: TOKEN,
     now: () => clock.now(),
   })
