@@ -101,7 +101,7 @@ function storesIn(mf: Miniflare, bindings: readonly ModuleBinding[], modules: ()
     bindings
       .filter((binding) => binding.type === "kv_namespace")
       .map((binding): InspectedStore => {
-        const label = labelOf(binding.module)
+        const label = labelOf(binding)
         let opening: Promise<InspectableKV> | undefined
         const open = () => {
           opening ??= (async () => {
@@ -129,7 +129,7 @@ function storesIn(mf: Miniflare, bindings: readonly ModuleBinding[], modules: ()
       })
 }
 
-/** `storage.kv(auth/user-sessions)` as `auth/user-sessions`; another module's name as it is. */
-function labelOf(module: string): string {
-  return /^storage\.kv\((.+)\)$/s.exec(module)?.[1] ?? module
+/** `storage.kv(auth/user-sessions)` as `auth/user-sessions`; another module's binding with the module's name. */
+function labelOf(binding: ModuleBinding): string {
+  return /^storage\.kv\((.+)\)$/s.exec(binding.module)?.[1] ?? `${binding.module} ${binding.binding}`
 }
