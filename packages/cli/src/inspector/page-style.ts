@@ -45,4 +45,9 @@ pre { margin: 0; padding: 8px; background: #8881; border: 1px solid var(--line);
 dialog { border: 1px solid var(--line); border-radius: 8px; max-width: 480px; }
 dialog code { overflow-wrap: anywhere; }
 dialog .actions { display: flex; gap: 8px; justify-content: flex-end; }
+@media (max-width: 900px) {
+  main { grid-template-columns: 1fr; }
+  nav { border-right: 0; border-bottom: 1px solid var(--line); }
+  #entry-pane { border-left: 0; border-top: 1px solid var(--line); }
+}
 `
