@@ -65,7 +65,7 @@ export function serializeCookie(
   maxAgeSeconds: number,
   request: Request | undefined,
 ): string {
-  let cookie = `${settings.name}=${value}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; Path=/; HttpOnly; SameSite=${settings.sameSite}`
+  let cookie = `${settings.name}=${value}; Max-Age=${Math.max(0, Math.round(maxAgeSeconds))}; Path=/; HttpOnly; SameSite=${settings.sameSite}`
   if (settings.domain !== undefined) cookie += `; Domain=${settings.domain}`
   if (isSecure(settings, request)) cookie += "; Secure"
   return cookie
