@@ -9,7 +9,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import type { AnyBackend, NodeServer } from "@layeron/core"
-import { auth } from "@layeron/modules"
+import { auth, type Sessions } from "@layeron/modules"
+import { redisDriver } from "@layeron/modules/drivers/redis"
+import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import { FakeClock, useFakeClock } from "@layeron/modules/testing"
 import { RedisServer } from "@layeron/test-support/redis-server"
 import { Redis } from "ioredis"
@@ -177,22 +179,28 @@ describe("a renewal never brings back a revoked session", () => {
   for (const backend of ["sqlite", "redis"] as const) {
     it(`on ${backend}, two connections: 200 rounds of renewals racing revoke and revokeAll`, async () => {
       const raceClock = new FakeClock()
-      const url = backend === "redis" ? redis.url : `sqlite:${join(dataDir, "race.db")}`
-      const [one, two] = [1, 2].map(() =>
-        auth.sessions({ driver: url, clock: raceClock, namespace: `race-${backend}` }),
-      )
+      // A driver each: two connections to the one Redis, or to the one SQLite file.
+      const connect = async () =>
+        backend === "redis"
+          ? redisDriver({ url: redis.url, clock: raceClock })
+          : sqliteDriver({ path: join(dataDir, "race.db") })
+      const drivers = await Promise.all([connect(), connect()])
+      const [one, two] = drivers.map((driver) =>
+        auth.sessions({ driver, clock: raceClock, namespace: `race-${backend}` }),
+      ) as [Sessions, Sessions]
       try {
         for (let round = 0; round < 200; round++) {
-          const { token: held } = await (one as NonNullable<typeof one>).create({ userId: `u${round % 7}` })
+          const { token: held } = await one.create({ userId: `u${round % 7}` })
           raceClock.advanceSeconds(12 * HOUR + 1)
-          const renewals = [one, two, one].map((sessions) => sessions?.verify(held))
-          const revoke = round % 2 === 0 ? two?.revoke(held) : two?.revokeAll(`u${round % 7}`)
+          const renewals = [one, two, one].map((sessions) => sessions.verify(held))
+          const revoke = round % 2 === 0 ? two.revoke(held) : two.revokeAll(`u${round % 7}`)
           await Promise.all([...renewals, revoke])
-          assert.equal(await one?.verify(held), null, `round ${round}`)
-          assert.equal(await two?.verify(held), null, `round ${round}`)
+          assert.equal(await one.verify(held), null, `round ${round}`)
+          assert.equal(await two.verify(held), null, `round ${round}`)
         }
       } finally {
-        await Promise.all([one?.close(), two?.close()])
+        await Promise.all([one.close(), two.close()])
+        await Promise.all(drivers.map((driver) => driver.close()))
       }
     })
   }
