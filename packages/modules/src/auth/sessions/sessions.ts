@@ -98,11 +98,11 @@ export class Sessions<Data = SessionData> implements LayeronModule {
   async create(options: CreateOptions<Data>): Promise<CreatedSession<Data>> {
     const { userId, data, rememberMe } = checkCreate(options)
     const now = this.now()
-    const { token, parts } = newToken(await userKeyOf(userId))
+    const { token, parts } = newToken(userKeyOf(userId))
     const { ttl, expiresAt } = firstExpiry(this.settings, rememberMe, now)
     const stored: StoredSession = {
       u: userId,
-      h: await hashSecret(parts.secret),
+      h: hashSecret(parts.secret),
       d: data,
       c: now,
       e: expiresAt,
@@ -162,15 +162,15 @@ export class Sessions<Data = SessionData> implements LayeronModule {
     return { token, fromCookie: true }
   }
 
-  /** The stored session a token names, if its secret matches: one read, and the hash computed meanwhile. */
+  /** The stored session a token names, if its secret matches: one read and one hash. */
   private async lookup(token: unknown): Promise<Found | null> {
     const parts = parseToken(token)
     if (parts === null) return null
     const key = keyOf(parts)
-    const [handle, hash] = await Promise.all([this.store.get(key), hashSecret(parts.secret)])
+    const handle = await this.store.get(key)
     if (handle === null) return null
     const stored = readStored(await handle.text())
-    if (stored === null || !sameHash(stored.h, hash) || stored.e <= this.now()) return null
+    if (stored === null || !sameHash(stored.h, hashSecret(parts.secret)) || stored.e <= this.now()) return null
     return { key, handle, stored, parts }
   }
 
@@ -234,7 +234,7 @@ export class Sessions<Data = SessionData> implements LayeronModule {
 
   /** The keys under the user's prefix, a page at a time. */
   private async *keysOf(userId: string): AsyncGenerator<string[]> {
-    const prefix = `${await userKeyOf(userId)}/`
+    const prefix = `${userKeyOf(userId)}/`
     let page = await this.store.list({ prefix })
     yield page.keys.map((key) => key.name)
     while (!page.complete) {

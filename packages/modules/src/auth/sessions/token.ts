@@ -2,6 +2,8 @@
 // The user key and the id say where the session is stored and are not
 // secret; only the secret authenticates, and only its SHA-256 is stored.
 
+import { sha256 } from "./sha256.js"
+
 const SECRET_BYTES = 32 // 256 random bits
 const ID_BYTES = 16
 const USER_KEY_LENGTH = 22 // 132 bits of a SHA-256: no two users share a key in practice
@@ -26,13 +28,11 @@ function randomPart(length: number): string {
   return base64url(crypto.getRandomValues(new Uint8Array(length)))
 }
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))
-}
+const encoder = new TextEncoder()
 
 /** Where a user's sessions are stored: a hash of the user id, so any id fits in a key of fixed length. */
-export async function userKeyOf(userId: string): Promise<string> {
-  return base64url(await sha256(`layeron.session.user:${userId}`)).slice(0, USER_KEY_LENGTH)
+export function userKeyOf(userId: string): string {
+  return base64url(sha256(encoder.encode(`layeron.session.user:${userId}`))).slice(0, USER_KEY_LENGTH)
 }
 
 /** A fresh session id and secret for the user whose key is given. */
@@ -50,8 +50,8 @@ export function parseToken(token: unknown): TokenParts | null {
 }
 
 /** What is stored instead of the secret. */
-export async function hashSecret(secret: string): Promise<string> {
-  return base64url(await sha256(secret))
+export function hashSecret(secret: string): string {
+  return base64url(sha256(encoder.encode(secret)))
 }
 
 /**
