@@ -3,7 +3,8 @@
  * Tokens of 384 random bits of which only a hash of the 256-bit secret is
  * stored, Bearer or an HttpOnly SameSite=Lax cookie that a cross-site unsafe
  * request cannot use, renewal by one conditional write, and a user's
- * sessions under one key prefix for `list` and `revokeAll`. Web Crypto only,
+ * sessions under one key prefix for `list` and `revokeAll`. Randomness from
+ * crypto.getRandomValues and nothing from node:,
  * so it runs on Node.js and on Workers.
  */
 import type { SessionsOptions } from "./options.js"

@@ -40,10 +40,13 @@ export function readStored(text: string): StoredSession | null {
   }
   if (typeof value !== "object" || value === null) return null
   const record = value as Record<string, unknown>
-  const numbers = [record.c, record.e, record.l, record.t]
   if (typeof record.u !== "string" || typeof record.h !== "string") return null
-  if (!numbers.every((number) => typeof number === "number" && Number.isFinite(number))) return null
+  if (!isTime(record.c) || !isTime(record.e) || !isTime(record.l) || !isTime(record.t)) return null
   return record as unknown as StoredSession
+}
+
+function isTime(value: unknown): boolean {
+  return typeof value === "number" && Number.isFinite(value)
 }
 
 export function toSession<Data>(id: string, stored: StoredSession): Session<Data> {

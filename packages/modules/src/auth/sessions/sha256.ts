@@ -19,22 +19,40 @@ const H0 = Uint32Array.from(primes(8), (prime) => fraction(Math.sqrt(prime)))
 const K = Uint32Array.from(primes(64), (prime) => fraction(Math.cbrt(prime)))
 
 const schedule = new Uint32Array(64)
+// Most inputs here (a 43-character secret) fit one padded block: it is reused rather than allocated.
+const oneBlock = new Uint8Array(64)
 
 const rotr = (word: number, bits: number) => (word >>> bits) | (word << (32 - bits))
 
 export function sha256(data: Uint8Array): Uint8Array {
-  const blocks = Math.ceil((data.length + 9) / 64)
-  const padded = new Uint8Array(blocks * 64)
+  const length = data.length
+  const blocks = Math.ceil((length + 9) / 64)
+  const padded = blocks === 1 ? oneBlock.fill(0) : new Uint8Array(blocks * 64)
   padded.set(data)
-  padded[data.length] = 0x80
-  const view = new DataView(padded.buffer)
-  const bits = data.length * 8
-  view.setUint32(padded.length - 8, Math.floor(bits / 2 ** 32))
-  view.setUint32(padded.length - 4, bits >>> 0)
+  padded[length] = 0x80
+  const bits = length * 8
+  const end = padded.length
+  const high = Math.floor(bits / 2 ** 32)
+  const low = bits >>> 0
+  padded[end - 8] = high >>> 24
+  padded[end - 7] = high >>> 16
+  padded[end - 6] = high >>> 8
+  padded[end - 5] = high
+  padded[end - 4] = low >>> 24
+  padded[end - 3] = low >>> 16
+  padded[end - 2] = low >>> 8
+  padded[end - 1] = low
   const hash = H0.slice()
   const w = schedule
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(offset + t * 4)
+  for (let offset = 0; offset < end; offset += 64) {
+    for (let t = 0; t < 16; t++) {
+      const at = offset + t * 4
+      w[t] =
+        ((padded[at] as number) << 24) |
+        ((padded[at + 1] as number) << 16) |
+        ((padded[at + 2] as number) << 8) |
+        (padded[at + 3] as number)
+    }
     for (let t = 16; t < 64; t++) {
       const a = w[t - 15] as number
       const b = w[t - 2] as number
@@ -73,7 +91,12 @@ export function sha256(data: Uint8Array): Uint8Array {
     hash[7] = ((hash[7] as number) + h) | 0
   }
   const digest = new Uint8Array(32)
-  const out = new DataView(digest.buffer)
-  for (let index = 0; index < 8; index++) out.setUint32(index * 4, hash[index] as number)
+  for (let index = 0; index < 8; index++) {
+    const word = hash[index] as number
+    digest[index * 4] = word >>> 24
+    digest[index * 4 + 1] = word >>> 16
+    digest[index * 4 + 2] = word >>> 8
+    digest[index * 4 + 3] = word
+  }
   return digest
 }
