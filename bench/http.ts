@@ -4,7 +4,8 @@
 // the same backend. Every server runs in its own process for the whole run;
 // autocannon (another process) loads one server at a time, in an order that
 // rotates every round, and each result is compared with raw node:http in the
-// same round.
+// same round. The sessions example (auth.sessions) is served beside the
+// docs' example on each backend, and compared with it round by round.
 import { join } from "node:path"
 import { cpuSeconds, type LoadResult, load, type RunningServer, startServer } from "./http-load.ts"
 import type { RunContext, Section, Target } from "./report.ts"
@@ -20,6 +21,8 @@ interface Variant {
   /** Not one of the three Layeron rows the targets are about. */
   extra?: boolean
 }
+
+const SESSIONS_NAME = "Layeron, examples/sessions (auth.sessions)"
 
 const PATH = "/api/profile"
 const CONNECTIONS = 10
@@ -51,6 +54,16 @@ function variants(context: RunContext): Variant[] {
       env: { LAYERON_KV: `sqlite:${sqlite("http-layeron")}` },
     },
     { name: "Layeron", backend: "redis", script: "layeron.ts", env: { LAYERON_KV: redis } },
+    ...(["memory", "sqlite", "redis"] as const).map((backend) => ({
+      name: SESSIONS_NAME,
+      backend,
+      script: "layeron-sessions.ts",
+      env: {
+        LAYERON_KV:
+          backend === "redis" ? redis : backend === "sqlite" ? `sqlite:${sqlite("http-sessions")}` : "memory:",
+      },
+      extra: true,
+    })),
     {
       name: "Layeron, `?cache=on`",
       backend: "redis",
@@ -84,6 +97,8 @@ interface Samples {
   vsLimit: number[]
   /** Raw node:http's CPU per response over this server's, in the same round: the ratio of what a saturated core would serve. */
   capacityVsRaw: number[]
+  /** For the sessions example: the docs' example's req/s over this one's, in the same round. */
+  docsOverThis: number[]
 }
 
 export async function httpSection(context: RunContext): Promise<Section> {
@@ -119,6 +134,7 @@ export async function httpSection(context: RunContext): Promise<Section> {
         vsRaw: [],
         vsLimit: [],
         capacityVsRaw: [],
+        docsOverThis: [],
       }),
     )
     for (let round = 0; round < rounds; round++) {
@@ -146,6 +162,9 @@ export async function httpSection(context: RunContext): Promise<Section> {
         if (limit !== -1)
           sample.vsLimit.push(result.requestsPerSecond / (results[limit] as LoadResult).requestsPerSecond)
         sample.capacityVsRaw.push(rawCpu / (sample.cpuPerRequest.at(-1) as number))
+        const docs = docsExampleOf(list, list[index] as Variant)
+        if (docs !== -1)
+          sample.docsOverThis.push((results[docs] as LoadResult).requestsPerSecond / result.requestsPerSecond)
       }
       context.log(`http: round ${round + 1}/${rounds} done`)
     }
@@ -160,6 +179,12 @@ const LIMIT_NAME = "raw node:http + raw client"
 /** The raw node:http + raw client server on a variant's backend, or -1. */
 function limitOf(list: readonly Variant[], variant: Variant): number {
   return list.findIndex((other) => other.name === LIMIT_NAME && other.backend === variant.backend)
+}
+
+/** For a sessions-example row, the docs' example on the same backend; else -1. */
+function docsExampleOf(list: readonly Variant[], variant: Variant): number {
+  if (variant.name !== SESSIONS_NAME) return -1
+  return list.findIndex((other) => other.name === "Layeron" && other.backend === variant.backend)
 }
 
 async function loadChecked(server: RunningServer, variant: Variant, seconds: number): Promise<LoadResult> {
@@ -205,6 +230,16 @@ function report(list: Variant[], samples: Samples[], rounds: number, seconds: nu
     ]
   })
   const targets: Target[] = []
+  for (const [index, variant] of list.entries()) {
+    const docsOverThis = (samples[index] as Samples).docsOverThis
+    if (docsOverThis.length === 0) continue
+    const slower = median(docsOverThis)
+    targets.push({
+      goal: `sessions example's profile (${variant.backend}) within 1.15x of the docs' example's`,
+      measured: `the docs' example serves ${ratio(slower)} its req/s (median of the rounds' ratios)`,
+      met: slower <= 1.15,
+    })
+  }
   for (const [index, variant] of list.entries()) {
     if (!variant.name.startsWith("Layeron") || variant.extra) continue
     const vsRaw = median((samples[index] as Samples).vsRaw)

@@ -7,6 +7,16 @@ import { redisScheme } from "./kv/drivers/redis/scheme.js"
 import { sqliteScheme } from "./kv/drivers/sqlite/scheme.js"
 import { registerWorkersDriver } from "./kv/workers-driver.js"
 
+export type {
+  CookieOptions,
+  CreatedSession,
+  CreateOptions,
+  Session,
+  SessionData,
+  Sessions,
+  SessionsOptions,
+} from "./auth/sessions/index.js"
+export { auth } from "./auth.js"
 export type { Clock } from "./kv/clock.js"
 export { setDefaultClock, systemClock } from "./kv/clock.js"
 export type {

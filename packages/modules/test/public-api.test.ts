@@ -12,6 +12,7 @@ const ENTRIES: Record<string, string[]> = {
     "KVStore",
     "KV_ERROR_CODES",
     "KV_LIMITS",
+    "auth",
     "isKVError",
     "kv",
     "parseKVUrl",
