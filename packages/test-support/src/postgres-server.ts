@@ -4,7 +4,7 @@
 // run as the `postgres` user (PostgreSQL refuses to run as root). Each server
 // runs under a watchdog that kills it however the test process ends.
 import { execFile } from "node:child_process"
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -147,6 +147,32 @@ export class PostgresServer {
     await this.stopWith("SIGQUIT")
   }
 
+  /**
+   * kill -9 of the server and every backend at once, as a machine-level crash
+   * of the processes would leave it; the next start recovers from the WAL.
+   */
+  async kill(): Promise<void> {
+    const pid = this.serverPid
+    if (pid === undefined) return
+    for (const child of childrenOf(pid)) signal(child, "SIGKILL")
+    await this.stopWith("SIGKILL")
+  }
+
+  /** SIGSTOP to the server and its backends: connections stay open, nothing answers. */
+  pause(): void {
+    const pid = this.serverPid
+    if (pid === undefined) return
+    signal(pid, "SIGSTOP")
+    for (const child of childrenOf(pid)) signal(child, "SIGSTOP")
+  }
+
+  resume(): void {
+    const pid = this.serverPid
+    if (pid === undefined) return
+    for (const child of childrenOf(pid)) signal(child, "SIGCONT")
+    signal(pid, "SIGCONT")
+  }
+
   async restart(): Promise<void> {
     await this.crash()
     await this.start()
@@ -183,6 +209,31 @@ export class PostgresServer {
     }
     await child.exited
   }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The processes whose parent is `pid` (the server's backends), from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = []
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+      // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+      if (ppid === pid) children.push(Number(entry))
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return children
 }
 
 function waitForReady({ shell: child }: WatchedProcess, port: number): Promise<void> {

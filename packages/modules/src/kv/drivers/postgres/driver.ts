@@ -68,6 +68,8 @@ export class PostgresDriver implements AtomicKVDriver {
   private readonly watchdog: Watchdog
   private readonly timer: ReturnType<typeof setInterval>
   private schemaReady = false
+  /** Idle connections promised to calls that pg-pool has not handed them yet. */
+  private claimedIdle = 0
   private schemaPending: Promise<void> | undefined
   private sweeping: Promise<number> | undefined
   private closed = false
@@ -80,9 +82,12 @@ export class PostgresDriver implements AtomicKVDriver {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.batchSize = options.sweepBatchSize ?? 500
     this.watchdog = new Watchdog(this.timeoutMs)
-    // A connection that opens shows the server alive, as a query that finishes does.
-    pool.on("connect", () => {
+    pool.on("connect", (client) => {
+      // A connection that opens shows the server alive, as a query that finishes does.
       this.watchdog.finished++
+      // A connection that ends while a call holds it would emit "error" with no listener, which
+      // ends the process; the call learns of it from its query.
+      client.on("error", () => undefined)
     })
     // A failed sweep (the database down) is tried again at the next interval; reads leave expired
     // rows out meanwhile, and it must never become an unhandled rejection.
@@ -223,7 +228,13 @@ export class PostgresDriver implements AtomicKVDriver {
    */
   private acquire(): Promise<PoolClient> {
     const pool = this.pool
-    if (pool.idleCount > 0) return pool.connect()
+    // pg-pool hands idle connections out a tick later: calls in the same tick count as taking them.
+    if (pool.idleCount > this.claimedIdle) {
+      this.claimedIdle++
+      return pool.connect().finally(() => {
+        this.claimedIdle--
+      })
+    }
     const pending = pool.connect()
     return this.watchdog
       .watch(pending, () => this.watchdog.finished, false)
