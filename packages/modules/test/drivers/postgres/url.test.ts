@@ -14,6 +14,7 @@ describe("postgres URLs", () => {
       password: "pw",
       database: "sessions",
       sslmode: "require",
+      pool: undefined,
     })
     assert.deepEqual(parsePostgresUrl("postgresql://localhost"), {
       host: "localhost",
@@ -22,7 +23,10 @@ describe("postgres URLs", () => {
       password: undefined,
       database: undefined,
       sslmode: "disable",
+      pool: undefined,
     })
+    const pooled = parsePostgresUrl("postgres://h/db?pool=40&sslmode=verify-full")
+    assert.deepEqual([pooled.pool, pooled.sslmode], [40, "verify-full"])
     assert.equal(parsePostgresUrl("POSTGRES://[::1]:5433/db").host, "::1")
     assert.equal(parsePostgresUrl("postgres://u@%2Fvar%2Frun%2Fpostgresql/db").host, "/var/run/postgresql")
     for (const mode of ["disable", "require", "verify-ca", "verify-full"]) {
@@ -55,6 +59,10 @@ describe("postgres URLs", () => {
       "postgres://app:hunter2@h/db?sslmode=allow",
       "postgres://app:hunter2@h/db?sslmode=maybe",
       "postgres://app:hunter2@h/db?application_name=x",
+      "postgres://app:hunter2@h/db?pool=0",
+      "postgres://app:hunter2@h/db?pool=10&pool=20",
+      "postgres://app:hunter2@h/db?pool=-1",
+      "postgres://app:hunter2@h/db?sslmode=require&",
       "postgres://app:hunter2%zz@h/db",
       "postgres://app:hunter2@h/d%00b",
     ]

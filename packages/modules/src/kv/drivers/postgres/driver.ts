@@ -24,7 +24,7 @@ export interface PostgresDriverOptions {
   url: string
   /** How long connecting, waiting for a free connection, or a query may take before `KV_UNAVAILABLE` (default 800 ms). */
   timeoutMs?: number
-  /** Connections this process keeps at most (default 10). */
+  /** Connections this process keeps at most (default: the URL's `?pool=N`, else 10). */
   poolSize?: number
   /** How often expired rows are removed (default 60 s); one process at a time sweeps. */
   sweepIntervalMs?: number
@@ -377,7 +377,8 @@ export async function postgresDriver(options: PostgresDriverOptions): Promise<Po
     positiveInteger(options, name)
   }
   const config = parsePostgresUrl(options.url, "postgresDriver() url")
-  const pool = await openPool(config, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.poolSize ?? DEFAULT_POOL_SIZE)
+  const poolSize = options.poolSize ?? config.pool ?? DEFAULT_POOL_SIZE
+  const pool = await openPool(config, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, poolSize)
   const driver = new PostgresDriver(pool, config, options)
   await driver.prepare()
   return driver

@@ -15,9 +15,12 @@ export interface PostgresConfig {
   /** Unset: the user's name, as psql does. */
   readonly database: string | undefined
   readonly sslmode: SslMode
+  /** `?pool=N`: connections this process keeps at most; unset, the driver's default. */
+  readonly pool: number | undefined
 }
 
-export const POSTGRES_FORMS = "postgres://[user[:password]@]host[:port][/database][?sslmode=require], postgresql://..."
+export const POSTGRES_FORMS =
+  "postgres://[user[:password]@]host[:port][/database][?sslmode=require&pool=10], postgresql://..."
 
 const SSL_MODES: readonly string[] = ["disable", "require", "verify-ca", "verify-full"]
 
@@ -56,7 +59,7 @@ export function parsePostgresUrl(url: string, source = "LAYERON_KV"): PostgresCo
     database = decode(path, fail, "a database name")
     if (database.includes("/")) fail(`has "/${path}" where one database name can go`)
   }
-  return { host, port, user, password, database, sslmode: readSslMode(query, fail) }
+  return { host, port, user, password, database, ...readQuery(query, fail) }
 }
 
 function decode(text: string, fail: (problem: string) => never, what: string): string {
@@ -95,11 +98,27 @@ function readHostPort(hostPort: string, fail: (problem: string) => never): { hos
   return { host, port }
 }
 
-function readSslMode(query: string, fail: (problem: string) => never): SslMode {
-  if (query === "") return "disable"
-  const match = /^sslmode=([a-z-]+)$/.exec(query)
-  if (match === null) return fail(`has "?${query}" where only ?sslmode=... can go`)
-  const mode = match[1] as string
+function readQuery(query: string, fail: (problem: string) => never): { sslmode: SslMode; pool: number | undefined } {
+  let sslmode: SslMode = "disable"
+  let pool: number | undefined
+  const seen = new Set<string>()
+  for (const pair of query === "" ? [] : query.split("&")) {
+    const match = /^(sslmode|pool)=([A-Za-z0-9-]*)$/.exec(pair)
+    if (match === null) return fail(`has "${pair}" where only sslmode=... and pool=... can go after the "?"`)
+    const [, name, value] = match as unknown as [string, "sslmode" | "pool", string]
+    if (seen.has(name)) fail(`gives ${name} twice`)
+    seen.add(name)
+    if (name === "pool") {
+      if (!/^[1-9][0-9]{0,3}$/.test(value)) fail(`has pool=${value}; give a whole number of connections, 1 to 9999`)
+      pool = Number(value)
+    } else {
+      sslmode = readSslMode(value, fail)
+    }
+  }
+  return { sslmode, pool }
+}
+
+function readSslMode(mode: string, fail: (problem: string) => never): SslMode {
   if (mode === "prefer" || mode === "allow") {
     fail(
       `has sslmode=${mode}, which falls back to an unencrypted connection; choose sslmode=require or sslmode=disable`,
