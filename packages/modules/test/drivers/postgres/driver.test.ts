@@ -89,6 +89,35 @@ describe("the table", () => {
   })
 })
 
+describe("connecting", () => {
+  test("through the server's Unix socket, its folder percent-encoded as the host", async () => {
+    const url = `postgres://postgres@${encodeURIComponent(server.dir)}:${server.port}/postgres`
+    const driver = await postgresDriver({ url })
+    try {
+      const store = kv({ name: "socket", driver })
+      await store.put("k", "over the socket")
+      assert.equal(await (await store.get("k"))?.text(), "over the socket")
+    } finally {
+      await driver.close()
+    }
+  })
+
+  test("a table dropped under a running app is created again by the next call", async () => {
+    const url = await database("dropped")
+    const driver = await postgresDriver({ url })
+    try {
+      const store = kv({ name: "s", driver })
+      await store.put("k", "v")
+      await server.sql("DROP TABLE layeron_kv", "dropped")
+      await assert.rejects(store.get("k"), (error) => isKVError(error, "KV_DRIVER_ERROR"))
+      await store.put("k", "again")
+      assert.equal(await (await store.get("k"))?.text(), "again")
+    } finally {
+      await driver.close()
+    }
+  })
+})
+
 describe("the sweep", () => {
   test("removes expired rows in batches and keeps live ones; another process holding the lock makes it skip", async () => {
     const url = await database("sweep")

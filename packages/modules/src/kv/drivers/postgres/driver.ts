@@ -134,8 +134,15 @@ export class PostgresDriver implements AtomicKVDriver {
       return result
     } catch (error) {
       client.release(true)
+      // The table was dropped under a running app: the next call creates it again.
+      if ((error as { code?: unknown }).code === "42P01") this.forgetSchema()
       throw this.error(error, what)
     }
+  }
+
+  private forgetSchema(): void {
+    this.schemaReady = false
+    this.schemaPending = undefined
   }
 
   async get(key: string): Promise<StoredEntry | null> {
