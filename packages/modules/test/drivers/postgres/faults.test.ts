@@ -240,6 +240,21 @@ describe("a wrong password", () => {
   })
 })
 
+describe("sslmode=require against a server without TLS", () => {
+  test("is KV_UNAVAILABLE saying so, never a plain-text connection", async () => {
+    const tls = await postgresDriver({ url: `${server.url}?sslmode=require` })
+    try {
+      await assert.rejects(kv({ name: "tls", driver: tls }).get("k"), (error) => {
+        assert.ok(isKVError(error, "KV_UNAVAILABLE"), String(error))
+        assert.match(error.message, /does not support SSL/)
+        return true
+      })
+    } finally {
+      await tls.close()
+    }
+  })
+})
+
 describe("the whole run", () => {
   test("left no unhandled rejection and no uncaught exception", async () => {
     await new Promise((resolve) => setTimeout(resolve, 100))

@@ -24,9 +24,10 @@ const UNAVAILABLE_ERRNO = new Set([
   "ENOENT",
 ])
 
-// What the pg client says of its own timeouts and of a connection that ended.
+// What the pg client says of its own timeouts, of a connection that ended, and of a
+// server without the TLS that sslmode asks for (the operator's to fix, as a refused password).
 const UNAVAILABLE_MESSAGE =
-  /timeout|timed out|Connection terminated|Client has encountered a connection error|not queryable|the server closed the connection/i
+  /timeout|timed out|Connection terminated|Client has encountered a connection error|not queryable|the server closed the connection|does not support SSL/i
 
 /** True when a client error means an outage rather than a bug. */
 export function isUnavailable(error: unknown): boolean {
