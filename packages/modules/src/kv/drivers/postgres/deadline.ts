@@ -37,7 +37,11 @@ export class Watchdog {
       const quietMs = this.ms + extraMs
       const entry: Watched = { progress, last: progress(), since: performance.now(), quietMs, fail: reject }
       this.watched.add(entry)
-      this.timer ??= setInterval(() => this.check(), this.ms / 4)
+      if (this.timer === undefined) {
+        this.timer = setInterval(() => this.check(), this.ms / 4)
+        // The watched socket keeps the process alive while it matters; the timer alone must not.
+        this.timer.unref()
+      }
       work.then(
         (value) => {
           this.watched.delete(entry)
