@@ -90,13 +90,33 @@ function readKeys(length: number): string[] {
 
 const OPERATIONS = ["read", "get", "put"] as const
 type Operation = (typeof OPERATIONS)[number]
-type Samples = Record<Operation, { ops: number[]; p50: number[]; p99: number[]; vsRaw: number[] }>
+interface Sample {
+  ops: number[]
+  p50: number[]
+  p99: number[]
+  vsRaw: number[]
+  /** This process's CPU time per operation, in ms: what the client itself costs, less swayed by the machine's load. */
+  cpu: number[]
+  cpuVsRaw: number[]
+}
+type Samples = Record<Operation, Sample>
+type Measured = Phase & { cpu: number }
+
+/** A phase, with the CPU time this process spent per operation in it. */
+async function measured(plan: Plan, keys: readonly string[], run: (key: string) => unknown): Promise<Measured> {
+  const before = process.cpuUsage()
+  const result = await phase(plan, keys, run)
+  const used = process.cpuUsage(before)
+  return { ...result, cpu: (used.user + used.system) / 1000 / result.done }
+}
 
 async function storageTable(server: PostgresServer, context: RunContext, plan: Plan) {
   const clients = [await rawClient(server), await layeronClient(server)]
   const samples = clients.map(
     () =>
-      Object.fromEntries(OPERATIONS.map((op) => [op, { ops: [], p50: [], p99: [], vsRaw: [] }])) as unknown as Samples,
+      Object.fromEntries(
+        OPERATIONS.map((op) => [op, { ops: [], p50: [], p99: [], vsRaw: [], cpu: [], cpuVsRaw: [] }]),
+      ) as unknown as Samples,
   )
   try {
     for (const client of clients)
@@ -104,15 +124,15 @@ async function storageTable(server: PostgresServer, context: RunContext, plan: P
     const reads = readKeys(plan.maxOps)
     for (const client of clients) await phase({ ...plan, budgetMs: 300 }, reads, (key) => client.get(key))
     for (let round = 0; round < plan.rounds; round++) {
-      const results: Record<Operation, Phase>[] = []
+      const results: Record<Operation, Measured>[] = []
       for (let step = 0; step < clients.length; step++) {
         const index = (step + round) % clients.length
         const client = clients[index] as Client
         const fresh = Array.from({ length: plan.maxOps }, (_, i) => `new:${round}:${i}`)
         results[index] = {
-          read: await phase(plan, reads, (key) => client.read(key)),
-          get: await phase(plan, reads, (key) => client.get(key)),
-          put: await phase(plan, fresh, (key) => client.put(key, SESSION)),
+          read: await measured(plan, reads, (key) => client.read(key)),
+          get: await measured(plan, reads, (key) => client.get(key)),
+          put: await measured(plan, fresh, (key) => client.put(key, SESSION)),
         }
       }
       for (const [index, result] of results.entries()) {
@@ -121,7 +141,10 @@ async function storageTable(server: PostgresServer, context: RunContext, plan: P
           sample.ops.push(result[op].opsPerSecond)
           sample.p50.push(result[op].p50)
           sample.p99.push(result[op].p99)
-          sample.vsRaw.push((results[0] as Record<Operation, Phase>)[op].opsPerSecond / result[op].opsPerSecond)
+          const raw = (results[0] as Record<Operation, Measured>)[op]
+          sample.vsRaw.push(raw.opsPerSecond / result[op].opsPerSecond)
+          sample.cpu.push(result[op].cpu)
+          sample.cpuVsRaw.push(result[op].cpu / raw.cpu)
         }
       }
       context.log(`postgres storage: round ${round + 1}/${plan.rounds} done`)
@@ -139,6 +162,8 @@ async function storageTable(server: PostgresServer, context: RunContext, plan: P
         micros(median(sample.p50)),
         micros(median(sample.p99)),
         ratio(median(sample.vsRaw)),
+        micros(median(sample.cpu)),
+        ratio(median(sample.cpuVsRaw)),
       ]
     }),
   )
@@ -232,10 +257,11 @@ export async function postgresSection(context: RunContext): Promise<Section> {
     const http = await httpTable(server, context, httpRounds, seconds)
     const read = median(storage.layeron.read.vsRaw)
     const get = median(storage.layeron.get.vsRaw)
+    const cpu = median(storage.layeron.read.cpuVsRaw)
     const targets: Target[] = [
       {
         goal: "postgres get within 1.2x of the raw client (pg)",
-        measured: `${ratio(read)} (${ratio(get)} with JSON parse)`,
+        measured: `${ratio(read)} (${ratio(get)} with JSON parse; client CPU ${ratio(cpu)})`,
         met: read <= 1.2,
       },
       {
@@ -251,9 +277,11 @@ export async function postgresSection(context: RunContext): Promise<Section> {
       `**get and put**, one at a time, in-process; ${PREFILL} sessions prefilled; ${plan.rounds} rounds, each phase up ` +
         `to ${count(plan.maxOps)} operations or ${plan.budgetMs} ms, the two clients alternating first; medians. "read" ` +
         'stops at what the client returns (a row, a KVHandle), "get" parses the session; "x raw" is the time per ' +
-        "operation over the raw client's in the same round.",
+        "operation over the raw client's in the same round; \"client CPU per op\" is this process's CPU time over the " +
+        'operations (the client library and Layeron, not the server), and "CPU x raw" its ratio in the same round: ' +
+        "what Layeron adds, less swayed by the machine's other load than the wall time.",
       "",
-      table(["operation", "client", "ops/s", "p50", "p99", "x raw"], storage.rows),
+      table(["operation", "client", "ops/s", "p50", "p99", "x raw", "client CPU per op", "CPU x raw"], storage.rows),
       "",
       `**GET /api/profile** with a valid session, 10 connections, ${httpRounds} rounds of ${seconds} s per server, the ` +
         'order alternating; medians. "x peer" is the median of each round\'s ratio.',
