@@ -2,7 +2,7 @@
 // markdown that BENCHMARKS.md holds.
 //   npm run bench                      the full run
 //   npm run bench -- --quick           under 2 minutes: fewer, shorter rounds; no 10M-row file
-//   npm run bench -- --only http,scale one or more sections: http, storage, scale, sweep, memory
+//   npm run bench -- --only http,scale one or more sections: http, storage, scale, sweep, memory, postgres
 //   npm run bench -- --out FILE        also write the markdown to FILE
 //   BENCH_HTTP_ONLY=memory,sqlite      only the HTTP servers whose name or backend has one of the words (and raw)
 // Other tools here: cpu-profile.ts (a server under load with --cpu-prof), adapter.ts, redis-*.ts.
@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks"
 import { httpSection } from "./http.ts"
 import { describeMachine } from "./machine.ts"
 import { memorySection } from "./memory.ts"
+import { postgresSection } from "./postgres.ts"
 import { startBenchRedis } from "./redis.ts"
 import type { RunContext, Section } from "./report.ts"
 import { scaleSection } from "./scale.ts"
@@ -26,6 +27,7 @@ const SECTIONS: Record<string, (context: RunContext) => Promise<Section>> = {
   scale: scaleSection,
   sweep: sweepSection,
   memory: memorySection,
+  postgres: postgresSection,
 }
 
 function option(name: string): string | undefined {

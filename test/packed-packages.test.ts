@@ -201,7 +201,7 @@ describe("a project that create-layeron scaffolds, installed from the tarballs",
     const result = run("npm", ["run", "build"], project)
     assert.match(result.stderr + result.stdout, /1 KV namespace: AUTH_USER_SESSIONS/)
     const worker = readFileSync(join(project, "dist/cloudflare/worker.js"), "utf8")
-    assert.doesNotMatch(worker, /better-sqlite3|ioredis|from "node:/)
+    assert.doesNotMatch(worker, /better-sqlite3|ioredis|pg-protocol|pg-pool|from "node:/)
     const config = readFileSync(join(project, "dist/cloudflare/wrangler.jsonc"), "utf8")
     assert.match(config, /"binding":"AUTH_USER_SESSIONS"/)
   })

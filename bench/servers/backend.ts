@@ -1,12 +1,14 @@
 // Which backend a peer server keeps its sessions on, from the environment the
-// runner sets: BENCH_BACKEND (memory | sqlite | redis), with BENCH_SQLITE_PATH
-// or BENCH_REDIS_URL. Layeron's servers read LAYERON_KV instead.
-export type BackendName = "memory" | "sqlite" | "redis"
+// runner sets: BENCH_BACKEND (memory | sqlite | redis | postgres), with
+// BENCH_SQLITE_PATH, BENCH_REDIS_URL or BENCH_POSTGRES (pg's connection
+// options as JSON). Layeron's servers read LAYERON_KV instead.
+export type BackendName = "memory" | "sqlite" | "redis" | "postgres"
 
 export interface BackendChoice {
   name: BackendName
   sqlitePath: string
   redisUrl: string
+  postgres: string
 }
 
 export function backendFromEnv(supported: readonly BackendName[]): BackendChoice {
@@ -14,7 +16,12 @@ export function backendFromEnv(supported: readonly BackendName[]): BackendChoice
   if (name === undefined || !supported.includes(name)) {
     throw new Error(`BENCH_BACKEND must be one of ${supported.join(", ")}, got ${String(name)}`)
   }
-  return { name, sqlitePath: process.env.BENCH_SQLITE_PATH ?? "", redisUrl: process.env.BENCH_REDIS_URL ?? "" }
+  return {
+    name,
+    sqlitePath: process.env.BENCH_SQLITE_PATH ?? "",
+    redisUrl: process.env.BENCH_REDIS_URL ?? "",
+    postgres: process.env.BENCH_POSTGRES ?? "{}",
+  }
 }
 
 /** The session every server stores at login, as the docs' example does. */

@@ -1,10 +1,13 @@
 // The docs' example as an Express user would write it: express-session (a
-// signed session cookie) with its memory store or connect-redis on
-// node-redis, `resave: false, saveUninitialized: false` as its README advises.
+// signed session cookie) with its memory store, connect-redis on node-redis,
+// or connect-pg-simple on a pg pool (10 connections, as Layeron's driver
+// keeps), `resave: false, saveUninitialized: false` as its README advises.
 import type { AddressInfo } from "node:net"
+import connectPgSimple from "connect-pg-simple"
 import { RedisStore } from "connect-redis"
 import express from "express"
 import session from "express-session"
+import pg from "pg"
 import { createClient } from "redis"
 import {
   BENCH_EMAIL,
@@ -28,8 +31,13 @@ interface Response {
 }
 
 async function storeFor(): Promise<unknown> {
-  const backend = backendFromEnv(["memory", "redis"])
+  const backend = backendFromEnv(["memory", "redis", "postgres"])
   if (backend.name === "memory") return undefined
+  if (backend.name === "postgres") {
+    const PgStore = connectPgSimple(session)
+    const pool = new pg.Pool({ ...JSON.parse(backend.postgres), max: 10 })
+    return new PgStore({ pool, createTableIfMissing: true })
+  }
   const client = createClient({ url: backend.redisUrl })
   await client.connect()
   return new RedisStore({ client })

@@ -22,7 +22,8 @@ Environment:
   PORT        port to listen on when --port is not given (default 3000)
   HOST        interface to listen on when --host is not given (default: all)
   LAYERON_KV  storage URL: sqlite:<path> (default sqlite:./.layeron/kv.db), memory:,
-              redis://[user:password@]host:port[/db][?cache=on], rediss://..., redis+cluster://host:port,...`
+              redis://[user:password@]host:port[/db][?cache=on], rediss://..., redis+cluster://host:port,...,
+              postgres://[user[:password]@]host[:port][/database][?sslmode=require&pool=10]`
 
 const COMMANDS = new Set(["dev", "start", "build"])
 

@@ -3,6 +3,7 @@ export type { Consistency } from "./kv/atomic.js"
 import { registerUrlScheme } from "./kv/driver-url.js"
 import { workersKV } from "./kv/drivers/cloudflare/binding.js"
 import { memoryScheme } from "./kv/drivers/memory/scheme.js"
+import { postgresScheme } from "./kv/drivers/postgres/scheme.js"
 import { redisScheme } from "./kv/drivers/redis/scheme.js"
 import { sqliteScheme } from "./kv/drivers/sqlite/scheme.js"
 import { registerWorkersDriver } from "./kv/workers-driver.js"
@@ -53,4 +54,5 @@ export { storage } from "./storage.js"
 registerUrlScheme(sqliteScheme)
 registerUrlScheme(memoryScheme)
 registerUrlScheme(redisScheme)
+registerUrlScheme(postgresScheme)
 registerWorkersDriver(workersKV)

@@ -48,7 +48,7 @@ describe("LAYERON_KV", () => {
   })
 
   it("refuses anything else in one line naming the variable and the accepted forms", () => {
-    const bad = ["", " ", "foo", "sqlite:", "memory:x", "memory", "postgres://localhost/db", "SQLITE:./kv.db", "sqlite"]
+    const bad = ["", " ", "foo", "sqlite:", "memory:x", "memory", "mysql://localhost/db", "SQLITE:./kv.db", "sqlite"]
     for (const value of bad) assert.throws(() => parseKVUrl(value), isConfigError("LAYERON_KV"), JSON.stringify(value))
   })
 
