@@ -436,7 +436,7 @@ export class KVStore implements LayeronModule {
    * (null if absent), calls `change` with it, and writes what it returns
    * (as `put(key, next, options)` would; null deletes, undefined leaves the
    * entry as it is) only if nobody wrote the key meanwhile; otherwise reads
-   * and calls `change` again, up to 10 times, then throws `KV_CONFLICT`. So
+   * and calls `change` again, up to 16 times, then throws `KV_CONFLICT`. So
    * `change` may run more than once: keep it free of side effects. Returns
    * the entry as it now is (null when deleted or absent).
    */
