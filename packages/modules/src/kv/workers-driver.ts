@@ -1,3 +1,4 @@
+import type { WorkersBinding } from "@layeron/core"
 import type { KVDriver } from "./driver.js"
 
 /** What a store tells the Workers driver about itself. */
@@ -8,17 +9,19 @@ export interface WorkersStore {
   readonly storeName: string
   readonly portable: boolean
   readonly consistency: "strong" | "eventual"
+  /** A strong store's shard count (Durable Objects), when it sets one. */
+  readonly shards: number | undefined
 }
 
 /**
  * The driver of a store declared with `app.use()` on Cloudflare Workers, and
  * the binding `layeron build` declares for it. The package entry registers
- * the cloudflare driver's (drivers/cloudflare/binding.ts), so the store names
- * no driver.
+ * drivers/cloudflare/binding.ts (Workers KV for eventual stores, Durable
+ * Objects for strong ones), so the store names no driver.
  */
 export interface WorkersDriver {
-  /** The name of the binding the store reads; throws `KV_CONFIG_INVALID` for a store Workers cannot hold. */
-  bindingOf(store: WorkersStore): string
+  /** The binding the store reads; throws `KV_CONFIG_INVALID` for a store Workers cannot hold. */
+  bindingOf(store: WorkersStore): WorkersBinding
   /** Opens the store's driver on its binding in `env`, loading the driver's code only now. */
   open(env: Readonly<Record<string, unknown>>, store: WorkersStore): Promise<KVDriver>
 }
