@@ -113,7 +113,7 @@ test("values over the 2 MB row limit are kept in chunks; a large getMany comes b
   // 15 MiB in one call: the object answers about 8 MiB and the driver asks again for the rest.
   const found = await driver.getMany([...values.map((_, index) => `big-${index}`), "missing"])
   assert.equal(found.length, 11)
-  values.forEach((value, index) => assert.deepEqual(found[index]?.value, value, `big-${index}`))
+  for (const [index, value] of values.entries()) assert.deepEqual(found[index]?.value, value, `big-${index}`)
   assert.equal(found[10], null)
   await driver.put("whole", entry("small now"))
   assert.equal(new TextDecoder().decode((await driver.get("whole"))?.value), "small now", "old chunks are gone")
