@@ -249,7 +249,10 @@ export function durableKVObject<Base extends ObjectBase>(DurableObject: Base) {
     #scheduleSweep(expiresAt: number): void {
       const at = Math.max(expiresAt, this.#lastSweep + SWEEP_GAP_MS)
       if (this.#alarmAt !== null && this.#alarmAt <= at) return
-      void this.#setAlarm(at)
+      // Not awaited: the write is done. A failure leaves no alarm known, so the next write with an expiry sets one.
+      this.#setAlarm(at).catch(() => {
+        this.#alarmAt = null
+      })
     }
 
     async #setAlarm(at: number): Promise<void> {

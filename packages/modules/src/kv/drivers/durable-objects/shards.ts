@@ -5,7 +5,11 @@ import { KV_LIMITS } from "../../limits.js"
 // not hold them, so both are fixed once a store holds data (driver.ts
 // refuses another count).
 
-/** Shards of a strong store unless it says otherwise (see README: measured in bench/durable-objects.ts). */
+/**
+ * Shards of a strong store unless it says otherwise: the most whose list()
+ * and getMany() cost about what one shard's do (bench/durable-objects.ts),
+ * for 8 times the requests one object serves.
+ */
 export const DEFAULT_SHARDS = 8
 /** A `list()` page asks every shard, so the count is bounded (KV_LIMITS.maxShards). */
 export const MAX_SHARDS = KV_LIMITS.maxShards
