@@ -7,6 +7,7 @@ import type { ModuleBinding } from "./discover.js"
 
 /** The classes Layeron makes for strong stores; any other class is the user's. */
 export const CLASS_PREFIX = "LayeronKV_"
+const OUR_CLASS = /^LayeronKV_[A-Z0-9_]+$/
 
 export interface Migration {
   readonly tag: string
@@ -41,7 +42,8 @@ export function planDurableObjects(bindings: readonly ModuleBinding[], previous:
   const added = wanted.filter((name) => !known.has(name))
   const migrations: unknown[] = [...earlier]
   if (added.length > 0) migrations.push({ tag: nextTag(earlier), new_sqlite_classes: added })
-  const classes = [...new Set([...wanted, ...[...known].filter((name) => name.startsWith(CLASS_PREFIX))])]
+  // Only names Layeron makes: the bundle's source is written from them.
+  const classes = [...new Set([...wanted, ...[...known].filter((name) => OUR_CLASS.test(name))])]
   return { migrations, classes, added }
 }
 
