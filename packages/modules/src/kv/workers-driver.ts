@@ -36,3 +36,25 @@ export function workersDriver(): WorkersDriver {
   if (registered === undefined) throw new Error("no storage driver for Cloudflare Workers is registered")
   return registered
 }
+
+/** Opens a strong store's driver on Workers: `env`, the store and its binding name. */
+export type StrongWorkersDriver = (
+  env: Readonly<Record<string, unknown>>,
+  store: WorkersStore,
+  binding: string,
+) => KVDriver
+
+let strong: StrongWorkersDriver | undefined
+
+/**
+ * Registered by @layeron/modules/drivers/durable-objects when the Worker
+ * imports it (the bundle does, to export the strong stores' classes), so a
+ * Worker without strong stores carries none of that driver.
+ */
+export function registerStrongWorkersDriver(open: StrongWorkersDriver): void {
+  strong = open
+}
+
+export function strongWorkersDriver(): StrongWorkersDriver | undefined {
+  return strong
+}

@@ -4,6 +4,8 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, KVStore, type StoredEntry } from "@layeron/modules"
 import { cloudflareDriver, type KVNamespace } from "@layeron/modules/drivers/cloudflare"
+// A Worker with strong stores imports this (the bundle does), which registers their driver.
+import "@layeron/modules/drivers/durable-objects"
 import { FakeClock } from "@layeron/modules/testing"
 import { Miniflare } from "miniflare"
 import { workersBindingName } from "../../../src/kv/drivers/cloudflare/binding.ts"

@@ -1,6 +1,6 @@
 import type { WorkersBinding } from "@layeron/core"
 import { KVError } from "../../errors.js"
-import type { WorkersDriver, WorkersStore } from "../../workers-driver.js"
+import { strongWorkersDriver, type WorkersDriver, type WorkersStore } from "../../workers-driver.js"
 import { durableObjectClassName } from "../durable-objects/class-name.js"
 
 /** A store's binding on Workers: namespace and name, uppercased, any other character "_" (auth/user-sessions: AUTH_USER_SESSIONS). */
@@ -35,11 +35,17 @@ export const workersKV: WorkersDriver = {
     return { type: "durable_object_namespace", binding, className: durableObjectClassName(binding) }
   },
   async open(env, store) {
-    // Loaded only on Workers, so that the drivers add nothing elsewhere.
     if (store.consistency === "strong") {
-      const { driverFromEnv } = await import("../durable-objects/binding.js")
-      return driverFromEnv(env, store, workersBindingOf(store))
+      const open = strongWorkersDriver()
+      if (open === undefined) {
+        throw new KVError(
+          "KV_CONFIG_INVALID",
+          `${store.name}: a strong store on Workers runs on a Durable Object class the Worker exports, and this Worker has none; build it with layeron build --target cloudflare (or export durableKVObject(DurableObject) from @layeron/modules/drivers/durable-objects)`,
+        )
+      }
+      return open(env, store, workersBindingOf(store))
     }
+    // Loaded only on Workers, so that the driver adds nothing elsewhere.
     const { driverFromEnv } = await import("./driver.js")
     return driverFromEnv(env, store)
   },

@@ -6,7 +6,14 @@
  * and each atomic operation is one call to one object. Expiry is checked on
  * read and swept by the objects' alarms. It relies only on the bindings the
  * Workers runtime hands the app in `env`, and needs no @cloudflare/workers-types.
+ * Importing it registers it for the strong stores of a Worker (the bundle
+ * `layeron build` writes imports it for the classes it exports).
  */
+import { registerStrongWorkersDriver } from "../../workers-driver.js"
+import { driverFromEnv } from "./binding.js"
+
+registerStrongWorkersDriver(driverFromEnv)
+
 export {
   type DurableObjectNamespace,
   DurableObjectsDriver,
