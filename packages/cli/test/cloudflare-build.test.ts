@@ -173,24 +173,6 @@ backend().use(storage.kv({ name: "fast", namespace: "cache", portable: false }))
     assert.match(refused.stderr, /^layeron: storage\.kv\(cache\/fast\): portable: false .* Cloudflare Workers\n$/)
   })
 
-  test("refuses a strong store until the Durable Objects driver lands, naming it in one line", async () => {
-    const strong = writeEntry(
-      "strong.ts",
-      `import { backend } from "@layeron/core"
-import { storage } from "@layeron/modules"
-const app = backend()
-app.use(storage.kv({ name: "sessions", namespace: "auth" }))
-app.use(storage.kv({ name: "rate", namespace: "api", consistency: "strong" }))
-`,
-    )
-    const refused = await build(strong, join(dir, "strong"))
-    assert.equal(refused.exit.code, 1)
-    assert.match(
-      refused.stderr,
-      /^layeron: storage\.kv\(api\/rate\): consistency: "strong" stores on Cloudflare Workers need the Durable Objects driver, which is not available yet .*\n$/,
-    )
-  })
-
   test("a mistake is one line and exit 1: no target, another target, no entry, no app, code that does not compile", async () => {
     const cases: [string[], RegExp][] = [
       [["build", EXAMPLE_APP], /takes --target cloudflare .*got no --target/],

@@ -19,9 +19,19 @@ export interface LayeronModule {
   workersBindings?(): readonly WorkersBinding[]
 }
 
-/** A binding a module reads from `env` on Workers. */
-export interface WorkersBinding {
-  readonly type: "kv_namespace"
-  /** The name in `env` and in wrangler.jsonc, e.g. AUTH_USER_SESSIONS. */
-  readonly binding: string
-}
+/**
+ * A binding a module reads from `env` on Workers: a KV namespace, or the
+ * namespace of a Durable Object class that the Worker bundle exports.
+ */
+export type WorkersBinding =
+  | {
+      readonly type: "kv_namespace"
+      /** The name in `env` and in wrangler.jsonc, e.g. AUTH_USER_SESSIONS. */
+      readonly binding: string
+    }
+  | {
+      readonly type: "durable_object_namespace"
+      readonly binding: string
+      /** The SQLite-backed Durable Object class the bundle exports for it, e.g. LayeronKV_AUTH_USER_SESSIONS. */
+      readonly className: string
+    }

@@ -19,10 +19,10 @@ it("has a folder per driver, each with an index.ts that opens with a comment", (
     "nothing but folders",
   )
   const folders = entries.map((entry) => entry.name).sort()
-  assert.deepEqual(folders, ["cloudflare", "memory", "postgres", "redis", "sqlite"])
+  assert.deepEqual(folders, ["cloudflare", "durable-objects", "memory", "postgres", "redis", "sqlite"])
   for (const folder of folders) {
     const index = readFileSync(join(DRIVERS, folder, "index.ts"), "utf8")
-    assert.match(index, /^\/\*\*\n \* The \w+ driver/, `${folder}/index.ts says what the driver is`)
+    assert.match(index, /^\/\*\*\n \* The [\w-]+ driver/, `${folder}/index.ts says what the driver is`)
   }
 })
 

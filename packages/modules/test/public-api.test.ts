@@ -25,6 +25,13 @@ const ENTRIES: Record<string, string[]> = {
   "@layeron/modules/drivers/sqlite": ["SqliteDriver", "sqliteDriver"],
   "@layeron/modules/drivers/redis": ["RedisDriver", "redisDriver"],
   "@layeron/modules/drivers/cloudflare": ["CloudflareKVDriver", "cloudflareDriver"],
+  "@layeron/modules/drivers/durable-objects": [
+    "DEFAULT_SHARDS",
+    "DurableObjectsDriver",
+    "MAX_SHARDS",
+    "durableKVObject",
+    "durableObjectsDriver",
+  ],
 }
 
 for (const [entry, names] of Object.entries(ENTRIES)) {

@@ -15,10 +15,10 @@ export interface WorkerBundle {
  * one that only calls `backend()` (as the docs' examples do) is found in the
  * registry, as `layeron start` finds it.
  */
-function workerSource(entryPath: string): string {
+function workerSource(entryPath: string, classes: readonly string[]): string {
   const entry = JSON.stringify(entryPath)
   const name = JSON.stringify(basename(entryPath))
-  return `import * as entry from ${entry}
+  return `${objectClasses(classes)}import * as entry from ${entry}
 import { createdBackends, isBackend } from "@layeron/core/internal"
 const app = isBackend(entry.default) ? entry.default : createdBackends().at(-1)
 if (app === undefined) throw new Error(${name} + " created no app: call backend() from @layeron/core in it")
@@ -26,12 +26,32 @@ export default { fetch: (request, env, ctx) => app.fetch(request, env, ctx) }
 `
 }
 
-/** Bundles the entry into one minified ES module for workerd, as wrangler would resolve it. */
-export async function bundleWorker(entryPath: string, outfile: string): Promise<WorkerBundle> {
+/** The Durable Object class of each strong store (@layeron/modules/drivers/durable-objects), exported by name. */
+function objectClasses(classes: readonly string[]): string {
+  if (classes.length === 0) return ""
+  return `import { DurableObject } from "cloudflare:workers"
+import { durableKVObject } from "@layeron/modules/drivers/durable-objects"
+const LayeronKVObject = durableKVObject(DurableObject)
+${classes.map((name) => `export class ${name} extends LayeronKVObject {}\n`).join("")}`
+}
+
+/**
+ * Bundles the entry into one minified ES module for workerd, as wrangler
+ * would resolve it, exporting `classes` (Durable Object classes of strong stores).
+ */
+export async function bundleWorker(
+  entryPath: string,
+  outfile: string,
+  classes: readonly string[] = [],
+): Promise<WorkerBundle> {
   let result: Awaited<ReturnType<typeof build>>
   try {
     result = await build({
-      stdin: { contents: workerSource(entryPath), resolveDir: dirname(entryPath), sourcefile: "layeron-worker.js" },
+      stdin: {
+        contents: workerSource(entryPath, classes),
+        resolveDir: dirname(entryPath),
+        sourcefile: "layeron-worker.js",
+      },
       outfile,
       bundle: true,
       format: "esm",

@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib"
 import { UserError } from "../user-error.js"
 import { bundleWorker } from "./bundle.js"
 import { discoverBindings, type ModuleBinding } from "./discover.js"
+import { planDurableObjects } from "./durable-objects.js"
 import { parseJsonc } from "./jsonc.js"
 import { workerName, wranglerConfig } from "./wrangler-config.js"
 
@@ -17,6 +18,8 @@ export interface CloudflareBuild {
   readonly bindings: readonly ModuleBinding[]
   /** Bindings whose namespace id is still to be filled in. */
   readonly missingIds: readonly string[]
+  /** Durable Object classes this build added a migration for. */
+  readonly addedClasses: readonly string[]
   readonly bytes: number
   /** The bundle's size after `gzip -9`, which is what Workers' size limit counts. */
   readonly gzipBytes: number
@@ -32,13 +35,18 @@ export async function buildCloudflare(entryPath: string, outdir: string, command
   // Both run the entry's code; a compile error is told by the bundler, which names the file and line.
   const discovering = discoverBindings(entryPath)
   discovering.catch(() => {})
-  const bundle = await bundleWorker(entryPath, workerPath)
+  const previous = readPrevious(configPath)
+  let bundle = await bundleWorker(entryPath, workerPath)
   const bindings = await discovering
+  // Strong stores need their Durable Object classes exported: known only once the app is loaded.
+  const objects = planDurableObjects(bindings, previous?.migrations)
+  if (objects.classes.length > 0) bundle = await bundleWorker(entryPath, workerPath, objects.classes)
   const config = wranglerConfig({
     name: workerName(packageName(dirname(entryPath)) ?? basename(dirname(entryPath))),
     main: WORKER_FILE,
     bindings,
-    previous: readPrevious(configPath),
+    previous,
+    migrations: objects.migrations,
     nodejsCompat: bundle.importsNode,
     command,
   })
@@ -49,6 +57,7 @@ export async function buildCloudflare(entryPath: string, outdir: string, command
     configPath,
     bindings,
     missingIds: config.missingIds,
+    addedClasses: objects.added,
     bytes: code.byteLength,
     gzipBytes: gzipSync(code, { level: 9 }).byteLength,
     inputs: bundle.inputs,

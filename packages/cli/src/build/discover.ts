@@ -4,9 +4,7 @@ import type { WorkersBinding } from "@layeron/core"
 import { UserError } from "../user-error.js"
 
 /** A binding with the module that needs it. */
-export interface ModuleBinding extends WorkersBinding {
-  readonly module: string
-}
+export type ModuleBinding = WorkersBinding & { readonly module: string }
 
 export type DiscoveryMessage =
   | { readonly ok: true; readonly bindings: ModuleBinding[] }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { parseJsonc } from "./jsonc.js"
 
-/** How Miniflare runs a built Worker: what its wrangler.jsonc says, with each KV binding's local id being its name. */
+/** How Miniflare runs a built Worker: what its wrangler.jsonc says, with each KV binding's local id being its name, and its strong stores' Durable Objects. */
 export interface WorkerOptions {
   modules: true
   scriptPath: string
@@ -11,6 +11,8 @@ export interface WorkerOptions {
   compatibilityDate: string
   compatibilityFlags: string[]
   kvNamespaces: Record<string, string>
+  /** Each strong store's class, SQLite-backed as its migration says. */
+  durableObjects: Record<string, { className: string; useSQLite: boolean }>
 }
 
 /**
@@ -25,6 +27,8 @@ export function workerOptions(configPath: string): WorkerOptions {
     compatibility_date?: unknown
     compatibility_flags?: unknown
     kv_namespaces?: { binding?: unknown }[]
+    durable_objects?: { bindings?: { name?: unknown; class_name?: unknown; script_name?: unknown }[] }
+    migrations?: { new_sqlite_classes?: unknown }[]
   }
   if (typeof config.main !== "string" || typeof config.compatibility_date !== "string") {
     throw new Error(`${configPath} has no main or compatibility_date`)
@@ -32,6 +36,14 @@ export function workerOptions(configPath: string): WorkerOptions {
   const kvNamespaces: Record<string, string> = {}
   for (const entry of config.kv_namespaces ?? []) {
     if (typeof entry.binding === "string") kvNamespaces[entry.binding] = entry.binding
+  }
+  const sqliteClasses = new Set((config.migrations ?? []).flatMap((migration) => migration?.new_sqlite_classes ?? []))
+  const durableObjects: WorkerOptions["durableObjects"] = {}
+  for (const entry of config.durable_objects?.bindings ?? []) {
+    // A class of another Worker (script_name) is not this bundle's to run.
+    if (typeof entry.name !== "string" || typeof entry.class_name !== "string" || entry.script_name !== undefined)
+      continue
+    durableObjects[entry.name] = { className: entry.class_name, useSQLite: sqliteClasses.has(entry.class_name) }
   }
   const scriptPath = resolve(dirname(configPath), config.main)
   return {
@@ -41,5 +53,6 @@ export function workerOptions(configPath: string): WorkerOptions {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: Array.isArray(config.compatibility_flags) ? config.compatibility_flags : [],
     kvNamespaces,
+    durableObjects,
   }
 }

@@ -1,4 +1,5 @@
 import type { ModuleBinding } from "./discover.js"
+import { CLASS_PREFIX } from "./durable-objects.js"
 
 /** The date of the workerd that Layeron's Workers tests run on. */
 export const COMPATIBILITY_DATE = "2026-04-26"
@@ -7,7 +8,16 @@ export const COMPATIBILITY_DATE = "2026-04-26"
 export const ID_PLACEHOLDER = "FILL-IN"
 
 /** Keys the build writes each time; every other key of an earlier wrangler.jsonc is kept as the user left it. */
-const OWNED = new Set(["name", "main", "compatibility_date", "no_bundle", "upload_source_maps", "kv_namespaces"])
+const OWNED = new Set([
+  "name",
+  "main",
+  "compatibility_date",
+  "no_bundle",
+  "upload_source_maps",
+  "kv_namespaces",
+  "durable_objects",
+  "migrations",
+])
 
 interface KVNamespaceEntry {
   binding: string
@@ -23,6 +33,8 @@ export interface WranglerConfigInput {
   readonly bindings: readonly ModuleBinding[]
   /** The wrangler.jsonc of an earlier build, if any. */
   readonly previous: Record<string, unknown> | undefined
+  /** Durable Object migrations: the earlier ones as they were, then any new one (durable-objects.ts). */
+  readonly migrations?: readonly unknown[]
   /** The bundle imports `node:` modules, which Workers serves only with nodejs_compat. */
   readonly nodejsCompat: boolean
   /** The command that wrote it, for the header. */
@@ -35,7 +47,11 @@ export interface WranglerConfig {
   readonly missingIds: string[]
 }
 
-/** wrangler.jsonc for the bundle: one KV namespace per declared store, ids kept from an earlier build. */
+/**
+ * wrangler.jsonc for the bundle: one KV namespace per eventual store, ids
+ * kept from an earlier build, and one Durable Object binding per strong store
+ * with its migrations.
+ */
 export function wranglerConfig(input: WranglerConfigInput): WranglerConfig {
   const previous = input.previous ?? {}
   const earlier = new Map<string, KVNamespaceEntry>()
@@ -44,6 +60,7 @@ export function wranglerConfig(input: WranglerConfigInput): WranglerConfig {
   const missingIds: string[] = []
   const lines: string[] = []
   for (const binding of input.bindings) {
+    if (binding.type !== "kv_namespace") continue
     const kept = earlier.get(binding.binding)
     earlier.delete(binding.binding)
     const filled = kept !== undefined && !kept.id.startsWith(ID_PLACEHOLDER)
@@ -76,7 +93,7 @@ export function wranglerConfig(input: WranglerConfigInput): WranglerConfig {
   const field = (key: string, value: unknown) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`
   const text = [
     `// Written by \`${input.command}\`. A new build rewrites this file and`,
-    "// keeps the namespace ids, the name and any other setting added here.",
+    "// keeps the namespace ids, the name, the migrations and any other setting added here.",
     "{",
     field("name", typeof previous.name === "string" ? previous.name : input.name),
     field("main", input.main),
@@ -90,10 +107,43 @@ export function wranglerConfig(input: WranglerConfigInput): WranglerConfig {
     '  "kv_namespaces": [',
     ...lines,
     "  ],",
+    ...durableObjectLines(input.bindings, previous.durable_objects, input.migrations ?? []),
     "}",
     "",
   ].join("\n")
   return { text, missingIds }
+}
+
+/** The strong stores' bindings, with those the user added to other classes kept, and the migrations. */
+function durableObjectLines(
+  bindings: readonly ModuleBinding[],
+  previous: unknown,
+  migrations: readonly unknown[],
+): string[] {
+  const ours = bindings.flatMap((binding) =>
+    binding.type === "durable_object_namespace" ? [{ ...binding, name: binding.binding } as const] : [],
+  )
+  const names = new Set(ours.map((binding) => binding.name))
+  const earlier = (previous as { bindings?: unknown } | null)?.bindings
+  const kept = (Array.isArray(earlier) ? earlier : []).filter((entry: { name?: unknown; class_name?: unknown }) => {
+    if (typeof entry !== "object" || entry === null || names.has(entry.name as string)) return false
+    return !(typeof entry.class_name === "string" && entry.class_name.startsWith(CLASS_PREFIX))
+  })
+  if (ours.length === 0 && kept.length === 0 && migrations.length === 0) return []
+  const lines = ['  "durable_objects": {', '    "bindings": [']
+  for (const binding of ours) {
+    lines.push(`      // ${binding.module}: consistency "strong", a SQLite-backed Durable Object class in worker.js`)
+    lines.push(`      ${JSON.stringify({ name: binding.name, class_name: binding.className })},`)
+  }
+  for (const entry of kept) lines.push(`      ${JSON.stringify(entry)},`)
+  lines.push("    ],", "  },")
+  lines.push(
+    "  // Applied once each by tag when deployed: a rebuild keeps these as they are and adds a tag for new classes.",
+  )
+  lines.push('  "migrations": [')
+  for (const migration of migrations) lines.push(`    ${JSON.stringify(migration)},`)
+  lines.push("  ],")
+  return lines
 }
 
 function kvEntries(value: unknown): KVNamespaceEntry[] {

@@ -22,10 +22,19 @@ export async function build(options: BuildOptions): Promise<number> {
   const worker = relative(".", result.workerPath)
   const config = relative(".", result.configPath)
   console.log(`layeron build: ${worker} (${kb(result.bytes)}, ${kb(result.gzipBytes)} gzipped)`)
-  const names = result.bindings.map((binding) => binding.binding).join(", ")
-  console.log(
-    `layeron build: ${config} with ${count(result.bindings.length, "KV namespace")}${names ? `: ${names}` : ""}`,
+  const kv = result.bindings.filter((binding) => binding.type === "kv_namespace").map((binding) => binding.binding)
+  const objects = result.bindings.flatMap((binding) =>
+    binding.type === "durable_object_namespace" ? [binding.binding] : [],
   )
+  const names = kv.join(", ")
+  const strong =
+    objects.length === 0 ? "" : `, ${count(objects.length, "Durable Object namespace")}: ${objects.join(", ")}`
+  console.log(`layeron build: ${config} with ${count(kv.length, "KV namespace")}${names ? `: ${names}` : ""}${strong}`)
+  if (result.addedClasses.length > 0) {
+    console.log(
+      `layeron build: a new migration creates ${result.addedClasses.join(", ")} (SQLite-backed) when deployed`,
+    )
+  }
   for (const binding of result.missingIds) {
     console.log(`  to do: npx wrangler kv namespace create ${binding}, then put its id in ${config}`)
   }

@@ -12,16 +12,17 @@ export interface DevCloudflareOptions extends ServeFlags {
   entry: string | undefined
 }
 
-/** Where the dev build goes, and where local KV data lives between runs. */
+/** Where the dev build goes, and where local KV and strong stores' (Durable Objects) data live between runs. */
 const BUILD_DIR = join(".layeron", "cloudflare")
 const KV_DIR = join(".layeron", "cloudflare-kv")
+const DO_DIR = join(".layeron", "cloudflare-do")
 /** Editors write a file in several steps: wait for the last before rebuilding. */
 const SETTLE_MS = 100
 
 /**
  * `layeron dev --target cloudflare <entry>`: builds the Worker as a deploy
  * would and runs it in workerd (Miniflare), with each store's KV namespace
- * persisted under .layeron/, rebuilding whenever a file the app imports
+ * and each strong store's Durable Objects persisted under .layeron/, rebuilding whenever a file the app imports
  * changes, until SIGINT or SIGTERM.
  */
 export async function devCloudflare(options: DevCloudflareOptions): Promise<number> {
@@ -34,10 +35,16 @@ export async function devCloudflare(options: DevCloudflareOptions): Promise<numb
     hostname: hostname ?? "127.0.0.1",
     bindings: () => built.bindings,
   })
-  const runtimeOptions = () => ({ ...inspector.wrap(workerOptions(built.configPath)), kvPersist: KV_DIR })
+  const runtimeOptions = () => ({
+    ...inspector.wrap(workerOptions(built.configPath)),
+    kvPersist: KV_DIR,
+    durableObjectsPersist: DO_DIR,
+  })
   const mf = new Miniflare({ ...runtimeOptions(), port, host: hostname ?? "127.0.0.1" })
   const url = await mf.ready
-  console.log(`layeron dev: serving ${options.entry} at ${url.origin} in workerd (KV in ${KV_DIR}, ${size(built)})`)
+  console.log(
+    `layeron dev: serving ${options.entry} at ${url.origin} in workerd (KV in ${KV_DIR}, strong stores in ${DO_DIR}, ${size(built)})`,
+  )
   console.log(inspector.line(url.origin))
 
   let rebuilding: Promise<void> = Promise.resolve()

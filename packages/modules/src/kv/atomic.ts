@@ -6,14 +6,12 @@ import { describeValue } from "./options.js"
 
 export type Consistency = "strong" | "eventual"
 
-/**
- * How many times `update()` reads and tries to write before giving up with
- * KV_CONFLICT. With 10 writers on one key and 5-20 ms round trips (PostgreSQL
- * on a loaded machine) 10 tries under 50 ms pauses ran out in 2 of 6 runs.
- */
-export const UPDATE_ATTEMPTS = 16
-/** The longest pause between two tries of `update()`, in milliseconds: a few round trips of a slow backend. */
-const MAX_BACKOFF_MS = 100
+/** How many times `update()` reads and tries to write before giving up with KV_CONFLICT. */
+export const UPDATE_ATTEMPTS = 10
+/** The longest pause between two tries of `update()`, in milliseconds. */
+const MAX_BACKOFF_MS = 50
+/** The longest pause when tries are slow (see backoff). */
+const MAX_ROUND_TRIP_BACKOFF_MS = 2000
 
 export function checkConsistency(value: unknown, name: string): Consistency {
   if (value === undefined) return "eventual"
@@ -72,8 +70,18 @@ export function updateGaveUp(where: string): KVError {
   )
 }
 
-/** A random pause before try `attempt` (from 1), growing with each try: contenders spread out instead of colliding again. */
-export function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt)
+/**
+ * A random pause before try `attempt` (from 1), growing with each try:
+ * contenders spread out instead of colliding again. The window is counted in
+ * round trips too (`lastTryMs`, what the failed try took): where a try takes
+ * 30 ms (a Durable Object in another location, a loaded machine), a 50 ms
+ * window would let 20 contenders collide on every try.
+ */
+export function backoff(attempt: number, lastTryMs = 0): Promise<void> {
+  const window = Math.max(
+    Math.min(MAX_BACKOFF_MS, 2 ** attempt),
+    Math.min(MAX_ROUND_TRIP_BACKOFF_MS, lastTryMs * 2 ** (attempt - 1)),
+  )
+  const ms = Math.random() * window
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -27,4 +27,6 @@ export const KV_LIMITS = {
    * it is 10 bulk reads.
    */
   maxGetManyKeys: 1000,
+  /** A strong store on Workers spreads its keys over at most 64 Durable Objects: a `list()` page asks each of them. */
+  maxShards: 64,
 } as const

@@ -6,6 +6,7 @@ import type { Clock } from "./clock.js"
 import { isAtomicDriver, type KVDriver } from "./driver.js"
 import type { KVValue } from "./encode-value.js"
 import { KVError } from "./errors.js"
+import { KV_LIMITS } from "./limits.js"
 import { describeValue } from "./options.js"
 import { showKey } from "./validate.js"
 
@@ -29,6 +30,12 @@ export interface KVStoreOptions {
    * `KV_NOT_ATOMIC` on every driver.
    */
   consistency?: Consistency
+  /**
+   * A strong store on Cloudflare Workers spreads its keys over this many
+   * Durable Object instances (1 to 64, default 8), fixed once it holds data.
+   * Other drivers have nothing to shard and ignore it.
+   */
+  shards?: number
 }
 
 export interface PutOptions {
@@ -71,7 +78,7 @@ export interface ListOptions {
 }
 
 // The names each option bag accepts; any other name is refused, so a typo cannot go unnoticed.
-export const STORE_OPTIONS = ["name", "namespace", "ttlSeconds", "driver", "portable", "clock", "consistency"]
+export const STORE_OPTIONS = ["name", "namespace", "ttlSeconds", "driver", "portable", "clock", "consistency", "shards"]
 export const PUT_OPTIONS = ["contentType", "ttlSeconds", "expiresAt", "metadata"]
 export const CONDITIONAL_PUT_OPTIONS = [...PUT_OPTIONS, "ifVersion"]
 export const DELETE_OPTIONS = ["ifVersion"]
@@ -108,6 +115,22 @@ function isDriver(value: unknown): value is KVDriver {
   if (typeof value !== "object" || value === null) return false
   const candidate = value as Record<string, unknown>
   return DRIVER_METHODS.every((method) => typeof candidate[method] === "function")
+}
+
+/** `shards`: a whole number from 1 to 64, on a strong store only (an eventual store on Workers is one KV namespace). */
+export function checkShards(value: unknown, consistency: Consistency, name: string): number | undefined {
+  if (value === undefined) return undefined
+  if (consistency !== "strong") {
+    throw new KVError(
+      "KV_OPTIONS_INVALID",
+      `${name}: shards applies to strong stores only (consistency: "strong"), which Workers spreads over Durable Objects`,
+    )
+  }
+  if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= KV_LIMITS.maxShards) return value
+  throw new KVError(
+    "KV_OPTIONS_INVALID",
+    `${name}: shards must be a whole number from 1 to ${KV_LIMITS.maxShards}, got ${describeValue(value)}`,
+  )
 }
 
 /** The options of `storage.kv()` other than the name and TTL, each of the type it must have. */

@@ -26,6 +26,7 @@ import { checkOptionNames, describeValue, isOptionBag, refuseOptions } from "./o
 import {
   CONDITIONAL_PUT_OPTIONS,
   type ConditionalPutOptions,
+  checkShards,
   checkStoreName,
   checkStoreOptions,
   DELETE_OPTIONS,
@@ -85,6 +86,8 @@ export class KVStore implements LayeronModule {
   readonly ttlSeconds: number | undefined
   readonly portable: boolean
   readonly consistency: Consistency
+  /** A strong store's shard count on Workers (Durable Objects), when set. */
+  readonly shards: number | undefined
   private readonly driverOption: KVDriver | string | undefined
   private readonly clock: Clock | undefined
   private readonly minTtl: number
@@ -107,6 +110,7 @@ export class KVStore implements LayeronModule {
     checkStoreOptions(options, this.name)
     this.portable = options.portable ?? true
     this.consistency = checkConsistency(options.consistency, this.name)
+    this.shards = checkShards(options.shards, this.consistency, this.name)
     this.minTtl = this.portable ? KV_LIMITS.minTtlSeconds : KV_LIMITS.minNonPortableTtlSeconds
     this.ttlSeconds =
       options.ttlSeconds === undefined ? undefined : checkTtl(options.ttlSeconds, this.minTtl, this.name)
@@ -121,7 +125,7 @@ export class KVStore implements LayeronModule {
 
   /** Module hook for `layeron build`: on Workers the store is one KV namespace, bound by name. */
   workersBindings(): WorkersBinding[] {
-    return [{ type: "kv_namespace", binding: workersDriver().bindingOf(this) }]
+    return [workersDriver().bindingOf(this)]
   }
 
   /** Module hook, and the end of a standalone store: releases the driver. */
@@ -436,7 +440,7 @@ export class KVStore implements LayeronModule {
    * (null if absent), calls `change` with it, and writes what it returns
    * (as `put(key, next, options)` would; null deletes, undefined leaves the
    * entry as it is) only if nobody wrote the key meanwhile; otherwise reads
-   * and calls `change` again, up to 16 times, then throws `KV_CONFLICT`. So
+   * and calls `change` again, up to 10 times, then throws `KV_CONFLICT`. So
    * `change` may run more than once: keep it free of side effects. Returns
    * the entry as it now is (null when deleted or absent).
    */
@@ -451,8 +455,10 @@ export class KVStore implements LayeronModule {
     }
     if (isOptionBag(options, `${where}: update()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: update()`)
     this.requireStrong("update()")
+    let tried = 0
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
-      if (attempt > 1) await backoff(attempt)
+      if (attempt > 1) await backoff(attempt, Date.now() - tried)
+      tried = Date.now()
       const current = await this.get(key)
       const next = await change(current)
       if (next === undefined) return current

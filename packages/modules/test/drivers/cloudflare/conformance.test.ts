@@ -13,7 +13,7 @@ const POOL = 128
 
 /** Why the rules of strong stores do not run here ("atomic: eventual stores" does). */
 const NOT_ATOMIC =
-  "Workers KV has no atomic operations; a strong store on Workers needs the Durable Objects driver (the next issue), refused until then (cloudflare-driver.test.ts)"
+  "Workers KV has no atomic operations: a strong store on Workers runs on Durable Objects instead (test/drivers/durable-objects)"
 
 const bindings = Array.from({ length: POOL }, (_, index) => `NS_${index}`)
 

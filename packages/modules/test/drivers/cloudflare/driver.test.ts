@@ -4,6 +4,8 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, KVStore, type StoredEntry } from "@layeron/modules"
 import { cloudflareDriver, type KVNamespace } from "@layeron/modules/drivers/cloudflare"
+// A Worker with strong stores imports this (the bundle does), which registers their driver.
+import "@layeron/modules/drivers/durable-objects"
 import { FakeClock } from "@layeron/modules/testing"
 import { Miniflare } from "miniflare"
 import { workersBindingName } from "../../../src/kv/drivers/cloudflare/binding.ts"
@@ -298,20 +300,36 @@ describe("storage.kv on Workers", () => {
     )
   })
 
-  test("a strong store is refused until the Durable Objects driver lands, at build time and at start", async () => {
-    const store = new KVStore({ name: "rate", namespace: "api", consistency: "strong" })
-    const refused = (error: unknown) =>
-      isKVError(error, "KV_CONFIG_INVALID") &&
-      error.message.startsWith('storage.kv(api/rate): consistency: "strong"') &&
-      /Durable Objects driver, which is not available yet/.test(error.message) &&
-      !error.message.includes("\n")
-    assert.throws(() => store.workersBindings(), refused)
-    await assert.rejects(() => store.start({ env: { API_RATE: kv.STORE_A }, runtime: "workers" }), refused)
+  test("a strong store binds a Durable Object namespace, and says so when env has another binding there", async () => {
+    const store = new KVStore({ name: "rate", namespace: "api", consistency: "strong", shards: 4 })
+    assert.deepEqual(store.workersBindings(), [
+      { type: "durable_object_namespace", binding: "API_RATE", className: "LayeronKV_API_RATE" },
+    ])
+    await assert.rejects(
+      () => store.start({ env: { API_RATE: kv.STORE_A }, runtime: "workers" }),
+      (error: unknown) =>
+        isKVError(error, "KV_CONFIG_INVALID") &&
+        error.message.startsWith("storage.kv(api/rate): no Durable Object namespace is bound to env.API_RATE") &&
+        error.message.includes('"durable_objects.bindings" in wrangler.jsonc') &&
+        !error.message.includes("\n"),
+    )
     // Given a Workers KV driver of its own, it is refused when declared: the driver has no atomic operations.
     assert.throws(
       () => new KVStore({ name: "rate", consistency: "strong", driver: cloudflareDriver(kv.STORE_A as KVNamespace) }),
       (error: unknown) => isKVError(error, "KV_CONFIG_INVALID") && /cloudflare driver has none/.test(error.message),
     )
+    // shards means something only to a strong store, and within 1 to 64.
+    for (const [options, pattern] of [
+      [{ shards: 4 }, /shards applies to strong stores only/],
+      [{ consistency: "strong", shards: 0 }, /shards must be a whole number from 1 to 64, got a number \(0\)/],
+      [{ consistency: "strong", shards: 65 }, /got a number \(65\)/],
+      [{ consistency: "strong", shards: "8" }, /got a string/],
+    ] as const) {
+      assert.throws(
+        () => new KVStore({ name: "rate", ...(options as object) }),
+        (error: unknown) => isKVError(error, "KV_OPTIONS_INVALID") && pattern.test(error.message),
+      )
+    }
   })
 
   test("an eventual store on Workers refuses every atomic operation with KV_NOT_ATOMIC, writing nothing", async () => {
