@@ -11,7 +11,7 @@ import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import Database from "better-sqlite3"
 import { Redis } from "ioredis"
 import { type Phase, type Plan, phase } from "./phase.ts"
-import type { RunContext, Target } from "./report.ts"
+import type { RunContext, Section, Target } from "./report.ts"
 import { count, median, micros, ratio, table } from "./stats.ts"
 import type { BackendName } from "./storage-clients.ts"
 
@@ -142,7 +142,7 @@ async function layeron(backend: BackendName, dir: string, redisUrl: string): Pro
 }
 
 /** The raw limit first, then Layeron. */
-async function clientsFor(backend: BackendName, dir: string, redisUrl: string): Promise<AtomicClient[]> {
+export async function clientsFor(backend: BackendName, dir: string, redisUrl: string): Promise<AtomicClient[]> {
   const raw =
     backend === "sqlite"
       ? rawSqlite(join(dir, "atomic-raw.db"))
@@ -235,4 +235,13 @@ export async function atomicTables(context: RunContext, plan: Plan): Promise<{ p
     parts.push("", `*${backend}, atomic*`, "", table(["operation", "client", "ops/s", "p50", "p99", "x raw"], rows))
   }
   return { parts, targets }
+}
+
+/** The atomic tables alone (`--only atomic`): the storage section also holds them. */
+export async function atomicSection(context: RunContext): Promise<Section> {
+  const plan: Plan = context.quick
+    ? { rounds: 2, maxOps: 20_000, budgetMs: 100 }
+    : { rounds: 5, maxOps: 50_000, budgetMs: 600 }
+  const { parts, targets } = await atomicTables(context, plan)
+  return { title: "Storage: atomic operations", body: parts.join("\n"), targets }
 }
