@@ -48,11 +48,17 @@ try {
         micros[name] ??= []
         micros[name].push(values[op] as number)
       }
-      if (!profiling) ratios[op]?.push((perOp[1] as Record<string, number>)[op]! / (perOp[0] as Record<string, number>)[op]!)
+      if (!profiling)
+        ratios[op]?.push(
+          ((perOp[1] as Record<string, number>)[op] as number) / ((perOp[0] as Record<string, number>)[op] as number),
+        )
     }
   }
-  for (const [name, values] of Object.entries(micros)) console.log(`${backend} ${name}: ${median(values).toFixed(2)} µs CPU/op`)
-  if (!profiling) for (const [op, values] of Object.entries(ratios)) console.log(`${backend} ${op}: ${median(values).toFixed(2)}x raw (median of ${rounds} rounds)`)
+  for (const [name, values] of Object.entries(micros))
+    console.log(`${backend} ${name}: ${median(values).toFixed(2)} µs CPU/op`)
+  if (!profiling)
+    for (const [op, values] of Object.entries(ratios))
+      console.log(`${backend} ${op}: ${median(values).toFixed(2)}x raw (median of ${rounds} rounds)`)
   for (const client of all) await client.close()
 } finally {
   await redis?.dispose()
