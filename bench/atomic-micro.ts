@@ -22,43 +22,45 @@ try {
   const all = await clientsFor(backend, dir, redis?.url ?? "")
   const clients = profiling ? all.slice(1) : all
   const counters = Array.from({ length: plan.maxOps }, (_, index) => `rate:${index % 100}`)
-  const ratios: Record<string, number[]> = { increment: [], add: [], getAndDelete: [] }
-  const micros: Record<string, number[]> = {}
+  // Per operation and client: wall µs and CPU µs (user + system, steadier on a shared machine) per round.
+  const samples: Record<string, { wall: number[]; cpu: number[] }> = {}
+  const ratios: Record<string, { wall: number[]; cpu: number[] }> = {}
+  const measure = async (keys: string[], limit: number, run: (key: string) => unknown) => {
+    const before = process.cpuUsage()
+    const result = await phase({ ...plan, maxOps: limit }, keys, run)
+    const used = process.cpuUsage(before)
+    return { done: result.done, wall: 1e6 / result.opsPerSecond, cpu: (used.user + used.system) / result.done }
+  }
   for (let round = 0; round < rounds; round++) {
-    const perOp: Record<string, number>[] = []
+    const perOp: Record<string, { wall: number; cpu: number }>[] = []
     for (let step = 0; step < clients.length; step++) {
       const index = (step + round) % clients.length
       const client = clients[index] as AtomicClient
       const tokens = Array.from({ length: plan.maxOps }, (_, i) => `token:${round}:${index}:${i}`)
-      // CPU time per operation (user + system): steadier than wall time on a shared machine.
-      const cpu = async (keys: string[], limit: number, run: (key: string) => unknown) => {
-        const before = process.cpuUsage()
-        const result = await phase({ ...plan, maxOps: limit }, keys, run)
-        const used = process.cpuUsage(before)
-        return { done: result.done, micros: (used.user + used.system) / result.done }
-      }
-      const increment = await cpu(counters, plan.maxOps, (key) => client.increment(key))
-      const add = await cpu(tokens, plan.maxOps, (key) => client.add(key))
-      const take = await cpu(tokens, add.done, (key) => client.getAndDelete(key))
-      perOp[index] = { increment: increment.micros, add: add.micros, getAndDelete: take.micros }
+      const increment = await measure(counters, plan.maxOps, (key) => client.increment(key))
+      const add = await measure(tokens, plan.maxOps, (key) => client.add(key))
+      const getAndDelete = await measure(tokens, add.done, (key) => client.getAndDelete(key))
+      perOp[index] = { increment, add, getAndDelete }
     }
-    for (const op of Object.keys(ratios)) {
+    for (const op of ["increment", "add", "getAndDelete"]) {
       for (const [index, values] of perOp.entries()) {
-        const name = `${op} ${(clients[index] as AtomicClient).kind}`
-        micros[name] ??= []
-        micros[name].push(values[op] as number)
+        const sample = (samples[`${op} ${(clients[index] as AtomicClient).kind}`] ??= { wall: [], cpu: [] })
+        sample.wall.push((values[op] as { wall: number }).wall)
+        sample.cpu.push((values[op] as { cpu: number }).cpu)
       }
-      if (!profiling)
-        ratios[op]?.push(
-          ((perOp[1] as Record<string, number>)[op] as number) / ((perOp[0] as Record<string, number>)[op] as number),
-        )
+      if (profiling) continue
+      const [raw, layeron] = [perOp[0]?.[op], perOp[1]?.[op]] as { wall: number; cpu: number }[]
+      const ratio = (ratios[op] ??= { wall: [], cpu: [] })
+      ratio.wall.push((layeron as { wall: number }).wall / (raw as { wall: number }).wall)
+      ratio.cpu.push((layeron as { cpu: number }).cpu / (raw as { cpu: number }).cpu)
     }
   }
-  for (const [name, values] of Object.entries(micros))
-    console.log(`${backend} ${name}: ${median(values).toFixed(2)} µs CPU/op`)
-  if (!profiling)
-    for (const [op, values] of Object.entries(ratios))
-      console.log(`${backend} ${op}: ${median(values).toFixed(2)}x raw (median of ${rounds} rounds)`)
+  for (const [name, { wall, cpu }] of Object.entries(samples))
+    console.log(`${backend} ${name}: ${median(wall).toFixed(2)} µs/op, ${median(cpu).toFixed(2)} µs CPU/op`)
+  for (const [op, { wall, cpu }] of Object.entries(ratios))
+    console.log(
+      `${backend} ${op}: ${median(wall).toFixed(2)}x raw (wall), ${median(cpu).toFixed(2)}x (CPU), median of ${rounds} rounds`,
+    )
   for (const client of all) await client.close()
 } finally {
   await redis?.dispose()
