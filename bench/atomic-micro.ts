@@ -44,13 +44,16 @@ try {
     }
     for (const op of ["increment", "add", "getAndDelete"]) {
       for (const [index, values] of perOp.entries()) {
-        const sample = (samples[`${op} ${(clients[index] as AtomicClient).kind}`] ??= { wall: [], cpu: [] })
+        const name = `${op} ${(clients[index] as AtomicClient).kind}`
+        samples[name] ??= { wall: [], cpu: [] }
+        const sample = samples[name]
         sample.wall.push((values[op] as { wall: number }).wall)
         sample.cpu.push((values[op] as { cpu: number }).cpu)
       }
       if (profiling) continue
       const [raw, layeron] = [perOp[0]?.[op], perOp[1]?.[op]] as { wall: number; cpu: number }[]
-      const ratio = (ratios[op] ??= { wall: [], cpu: [] })
+      ratios[op] ??= { wall: [], cpu: [] }
+      const ratio = ratios[op]
       ratio.wall.push((layeron as { wall: number }).wall / (raw as { wall: number }).wall)
       ratio.cpu.push((layeron as { cpu: number }).cpu / (raw as { cpu: number }).cpu)
     }

@@ -56,10 +56,15 @@ function rawSqlite(path: string): AtomicClient {
       return count
     })
     .immediate.bind(null)
+  // Over an expired row, add replaces all of it, as the store's does.
   const add = db.prepare(`INSERT INTO kv VALUES (?, ?, 'application/json', NULL, ?, NULL)
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, content_type = excluded.content_type,
+      metadata = NULL, expires_at = excluded.expires_at, version = NULL
     WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= ?`)
-  const take = db.prepare<[string], { value: Buffer }>("DELETE FROM kv WHERE key = ? RETURNING value")
+  // An expired token is not handed out: the row's expiry is read back and checked, as the store does.
+  const take = db.prepare<[string], { value: Buffer; expires_at: number | null }>(
+    "DELETE FROM kv WHERE key = ? RETURNING value, expires_at",
+  )
   const token = Buffer.from(TOKEN)
   return {
     name: "raw better-sqlite3 (same statements)",
@@ -69,7 +74,10 @@ function rawSqlite(path: string): AtomicClient {
       const now = Date.now()
       return add.run(key, token, now + MINUTE_MS, now).changes > 0
     },
-    getAndDelete: (key) => take.get(key)?.value ?? null,
+    getAndDelete: (key) => {
+      const row = take.get(key)
+      return row !== undefined && (row.expires_at === null || row.expires_at > Date.now()) ? row.value : null
+    },
     close: async () => {
       db.close()
     },
@@ -204,7 +212,8 @@ export async function atomicTables(context: RunContext, plan: Plan): Promise<{ p
     '**Atomic operations** (a `consistency: "strong"` store with a 60 s TTL): `increment` cycles over ' +
       `${COUNTERS} counters, \`add\` writes fresh keys, \`getAndDelete\` takes the keys just added. The raw clients ` +
       "do the same atomically: Redis `INCR` (which, unlike the store, keeps no expiry), `SET NX PX` and `GETDEL`; " +
-      "SQLite the store's statements on the same table (an IMMEDIATE transaction, an upsert, `DELETE ... RETURNING`); " +
+      "SQLite the store's statements on the same table (an IMMEDIATE transaction, an upsert, `DELETE ... RETURNING` " +
+      "with the expiry checked, so neither hands out an expired token); " +
       "memory a `Map`.",
   ]
   const targets: Target[] = []

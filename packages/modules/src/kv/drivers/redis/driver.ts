@@ -74,12 +74,18 @@ export class RedisDriver implements AtomicKVDriver {
    * bounded by the client's command timeout; on a cluster the whole operation
    * is bounded too, since the client may retry while the cluster heals.
    */
-  private async run<T>(what: string, operation: () => Promise<T>, bounded = this.cluster): Promise<T> {
-    try {
-      return await (bounded ? withDeadline(operation(), this.timeoutMs, this.target, what) : operation())
-    } catch (error) {
+  private run<T>(what: string, operation: () => Promise<T>, bounded = this.cluster): Promise<T> {
+    const fail = (error: unknown): never => {
       throw redisError(error, this.target, what)
     }
+    let pending: Promise<T>
+    try {
+      pending = operation()
+    } catch (error) {
+      return Promise.reject(redisError(error, this.target, what))
+    }
+    // A plain .catch rather than an async function's await: a turn of the microtask queue less per call.
+    return (bounded ? withDeadline(pending, this.timeoutMs, this.target, what) : pending).catch(fail)
   }
 
   async get(key: string): Promise<StoredEntry | null> {
@@ -259,16 +265,20 @@ export class RedisDriver implements AtomicKVDriver {
    * returns, every other process's copy is already on its way, ahead of any
    * request the logout's response can cause.
    */
-  private async changing<T>(redisKey: string, write: () => Promise<T>): Promise<T> {
-    const cache = this.cache
-    cache?.invalidate(redisKey)
+  private changing<T>(redisKey: string, write: () => Promise<T>): Promise<T> {
+    // Without a cache there is nothing to evict or wait for.
+    return this.cache === undefined ? write() : this.changingCached(this.cache, redisKey, write)
+  }
+
+  private async changingCached<T>(cache: ReadCache, redisKey: string, write: () => Promise<T>): Promise<T> {
+    cache.invalidate(redisKey)
     try {
       const result = await write()
       // The write is done either way; a failed ping must not report it failed.
-      if (cache) await this.client.ping().catch(() => undefined)
+      await this.client.ping().catch(() => undefined)
       return result
     } finally {
-      cache?.invalidate(redisKey)
+      cache.invalidate(redisKey)
     }
   }
 
