@@ -78,7 +78,7 @@ export async function load(
   server: RunningServer,
   options: { path: string; seconds: number; connections: number },
 ): Promise<LoadResult> {
-  const autocannon = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url))
+  const autocannon = fileURLToPath(new URL("./node_modules/autocannon/autocannon.js", import.meta.url))
   const args = [autocannon, "-j", "-c", String(options.connections), "-d", String(options.seconds)]
   for (const [name, value] of Object.entries(server.headers)) args.push("-H", `${name}=${value}`)
   args.push(`${server.url}${options.path}`)

@@ -25,6 +25,22 @@ export const utf8: (text: string) => Uint8Array =
   NodeBuffer === undefined ? (text) => encoder.encode(text) : (text) => NodeBuffer.from(text, "utf8")
 
 /**
+ * `bytes` as a plain Uint8Array with a buffer of its own: a Buffer, or a view
+ * into a larger buffer (the Buffer pool), is copied. For a driver that keeps
+ * the bytes (memory: else one entry pins a pool slab) or hands them to
+ * something that takes plain typed arrays only (miniflare's bridge to
+ * Workers KV refuses a Buffer, even an empty one).
+ */
+export function ownedBytes(bytes: Uint8Array): Uint8Array {
+  const plain =
+    Object.getPrototypeOf(bytes) === Uint8Array.prototype &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  // new Uint8Array(view) copies; a Buffer's slice() would be another view.
+  return plain ? bytes : new Uint8Array(bytes)
+}
+
+/**
  * A string that certainly fits and encodes as it is: valid Unicode and at
  * most 3 bytes a UTF-16 unit under the size limit. A write's fast path;
  * encodeValue() checks anything else and says what is wrong.

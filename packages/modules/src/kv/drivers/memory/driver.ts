@@ -8,6 +8,7 @@ import type {
   ListPage,
   StoredEntry,
 } from "../../driver.js"
+import { ownedBytes } from "../../encode-value.js"
 import { compareKeys } from "../../key-order.js"
 import { checkOptionNames, isOptionBag } from "../../options.js"
 
@@ -23,9 +24,8 @@ const SWEEP_SLICE = 1000
 
 /** The entry with bytes of its own: a value that is a view into a larger buffer (Node's Buffer pool) would keep all of it alive. */
 function owned(entry: StoredEntry): StoredEntry {
-  const value = entry.value
-  // new Uint8Array(view) copies; a Buffer's slice() would be another view.
-  return value.byteLength === value.buffer.byteLength ? entry : { ...entry, value: new Uint8Array(value) }
+  const value = ownedBytes(entry.value)
+  return value === entry.value ? entry : { ...entry, value }
 }
 
 /** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */
