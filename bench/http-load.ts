@@ -83,12 +83,21 @@ export async function load(
   for (const [name, value] of Object.entries(server.headers)) args.push("-H", `${name}=${value}`)
   args.push(`${server.url}${options.path}`)
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "ignore"] })
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })
     let text = ""
+    let errors = ""
     child.stdout.on("data", (chunk: Buffer) => {
       text += chunk
     })
-    child.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`autocannon exited with ${code}`))))
+    // Its progress bar goes here too: only the end is kept, for the message if it fails.
+    child.stderr.on("data", (chunk: Buffer) => {
+      errors = (errors + chunk).slice(-2000)
+    })
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve(text)
+        : reject(new Error(`autocannon exited with ${code} (${server.url}): ${errors.trim().slice(-500)}`)),
+    )
   })
   const report = JSON.parse(output) as {
     requests: { average: number; total: number }

@@ -29,13 +29,15 @@ const PACKAGES = [
   "autocannon",
 ]
 
+/** The version installed for the benchmarks: the peers in bench/node_modules, the framework's clients in the root's. */
 function versionOf(name: string): string {
-  try {
-    const path = fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url))
-    return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version
-  } catch {
-    return "not installed"
+  for (const folder of ["./node_modules", "../node_modules"]) {
+    try {
+      const path = fileURLToPath(new URL(`${folder}/${name}/package.json`, import.meta.url))
+      return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version
+    } catch {}
   }
+  return "not installed"
 }
 
 function osName(): string {

@@ -2,7 +2,7 @@
 // markdown that BENCHMARKS.md holds.
 //   npm run bench                      the full run
 //   npm run bench -- --quick           under 2 minutes: fewer, shorter rounds; no 10M-row file
-//   npm run bench -- --only http,scale one or more sections: http, storage, scale, sweep, memory, postgres
+//   npm run bench -- --only http,scale one or more sections: http, storage, scale, sweep, memory, postgres, atomic (in storage too)
 //   npm run bench -- --out FILE        also write the markdown to FILE
 //   BENCH_HTTP_ONLY=memory,sqlite      only the HTTP servers whose name or backend has one of the words (and raw)
 // Other tools here: cpu-profile.ts (a server under load with --cpu-prof), adapter.ts, redis-*.ts.
@@ -19,11 +19,13 @@ import type { RunContext, Section } from "./report.ts"
 import { scaleSection } from "./scale.ts"
 import { table } from "./stats.ts"
 import { storageSection } from "./storage.ts"
+import { atomicSection } from "./storage-atomic.ts"
 import { sweepSection } from "./sweep.ts"
 
 const SECTIONS: Record<string, (context: RunContext) => Promise<Section>> = {
   http: httpSection,
   storage: storageSection,
+  atomic: atomicSection,
   scale: scaleSection,
   sweep: sweepSection,
   memory: memorySection,

@@ -1,4 +1,5 @@
 import type { IncrementRefusal, StoredEntry } from "./driver.js"
+import { utf8 } from "./encode-value.js"
 
 /**
  * What `increment()` counts in: a value that is a whole number as decimal
@@ -9,7 +10,6 @@ import type { IncrementRefusal, StoredEntry } from "./driver.js"
  */
 const COUNTER = /^(?:0|-?[1-9][0-9]{0,15})$/
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /** The count a value holds, or null when it is not a counter. */
@@ -23,7 +23,7 @@ export function readCounter(value: Uint8Array): number | null {
 }
 
 export function counterBytes(count: number): Uint8Array {
-  return encoder.encode(String(count))
+  return utf8(String(count))
 }
 
 /**

@@ -6,6 +6,11 @@
 
 /** An entry as a driver stores it. */
 export interface StoredEntry {
+  /**
+   * The value's bytes. On a write it may be a view into a larger buffer (a
+   * Buffer from Node.js's pool): a driver reads its bytes (never `.buffer`
+   * whole) and copies them if it keeps them past the call, as memory does.
+   */
   readonly value: Uint8Array
   readonly contentType: string
   /** User metadata as JSON text, or null. */

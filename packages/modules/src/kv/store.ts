@@ -16,7 +16,7 @@ import { counterBytes } from "./counter.js"
 import type { AtomicKVDriver, KVDriver, StoredEntry } from "./driver.js"
 import { acquireDriver } from "./driver-pool.js"
 import { DEFAULT_KV_URL, parseKVUrl } from "./driver-url.js"
-import { type EncodedValue, encodeValue, type KVValue } from "./encode-value.js"
+import { type EncodedValue, encodeValue, isPlainText, type KVValue, utf8 } from "./encode-value.js"
 import { KVError } from "./errors.js"
 import { expiryOf } from "./expiry.js"
 import { KVHandle } from "./handle.js"
@@ -192,6 +192,26 @@ export class KVStore implements LayeronModule {
     }
   }
 
+  /**
+   * As call(), without an async function's turns when the driver is open:
+   * a driver that answers at once (sqlite, memory) gives its answer back
+   * as it is; a promise is returned with its failure mapped.
+   */
+  private callNow<T>(operation: string, key: unknown, run: (driver: KVDriver) => T | Promise<T>): T | Promise<T> {
+    const driver = this.driver
+    if (driver === undefined) return this.call(operation, key, run)
+    let result: T | Promise<T>
+    try {
+      result = run(driver)
+    } catch (error) {
+      throw this.driverError(operation, key, driver, error)
+    }
+    if (!isPromiseLike(result)) return result
+    return Promise.resolve(result).catch((error: unknown) => {
+      throw this.driverError(operation, key, driver, error)
+    })
+  }
+
   /** A driver's failure as a KVError that names the store, the key and the operation. */
   private driverError(operation: string, key: unknown, driver: KVDriver, error: unknown): KVError {
     if (error instanceof KVError) {
@@ -304,18 +324,25 @@ export class KVStore implements LayeronModule {
    * })
    */
   async put(key: string, value: KVValue, options?: ConditionalPutOptions): Promise<void> {
-    const where = this.writableKey(key)
-    const call = `${where}: put()`
-    if (isOptionBag(options, call)) checkOptionNames(options, CONDITIONAL_PUT_OPTIONS, call)
+    // A hot path (a session written per login): messages are made only when something is wrong.
+    this.checkWritableKey(key)
+    if (options !== undefined) {
+      const call = `${this.where(key)}: put()`
+      if (isOptionBag(options, call)) checkOptionNames(options, CONDITIONAL_PUT_OPTIONS, call)
+    }
     if (options?.ifVersion === undefined) {
-      const entry = await this.entryFor(value, options ?? {}, where)
-      await this.call("put", key, (driver) => driver.put(this.prefix + key, entry))
+      const made = this.entryFor(key, value, options, this.now())
+      const entry = isPromiseLike(made) ? await made : made
+      const done = this.callNow("put", key, (driver) => driver.put(this.prefix + key, entry))
+      if (isPromiseLike(done)) await done
       return
     }
+    const where = this.where(key)
+    const call = `${where}: put()`
     const expected = checkIfVersion(options.ifVersion, call)
     this.requireStrong("put() with ifVersion")
     const { ifVersion: _, ...putOptions } = options
-    const entry = await this.entryFor(value, putOptions, where)
+    const entry = await this.checkedEntry(value, putOptions, where, this.now())
     const written = await this.atomic("put() with ifVersion", key, (driver) =>
       driver.putIf(this.prefix + key, entry, expected, this.now()),
     )
@@ -324,24 +351,47 @@ export class KVStore implements LayeronModule {
 
   /** The `where` of messages about a key a write is given; throws KV_KEY_INVALID for a key that cannot be stored. */
   private writableKey(key: string): string {
-    const problem = keyProblem(key)
-    if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
+    this.checkWritableKey(key)
     return this.where(key)
   }
 
+  /** Throws KV_KEY_INVALID for a key that cannot be stored (writableKey() without making the message prefix). */
+  private checkWritableKey(key: string): void {
+    const problem = keyProblem(key)
+    if (problem !== null) throw new KVError("KV_KEY_INVALID", `${this.name}: key ${showKey(key)} ${problem}`)
+  }
+
+  /**
+   * The entry a write of `value` under `key` stores, with its expiry from
+   * `now`. The common write (a string, no options) is made here at once;
+   * anything else goes through checkedEntry(), which checks every option.
+   */
+  private entryFor(
+    key: string,
+    value: KVValue,
+    options: PutOptions | undefined,
+    now: number,
+  ): StoredEntry | Promise<StoredEntry> {
+    if (options === undefined && isPlainText(value)) {
+      return this.newEntry(utf8(value), TEXT_CONTENT_TYPE, null, this.defaultExpiry(key, now))
+    }
+    return this.checkedEntry(value, options ?? {}, this.where(key), now)
+  }
+
   /** The entry a write stores: checked, encoded, with its expiry, and a new version on a strong store. */
-  private async entryFor(value: KVValue, options: PutOptions, where: string): Promise<StoredEntry> {
+  private async checkedEntry(value: KVValue, options: PutOptions, where: string, now: number): Promise<StoredEntry> {
     const contentType = options.contentType === undefined ? undefined : checkContentType(options.contentType, where)
     const metadata = metadataJson(options.metadata, where)
-    const expiresAt = this.expiryFor(options, where)
+    const expiresAt = this.expiryFor(options, where, now)
     const encoded: EncodedValue = await encodeValue(value, where)
-    const entry: StoredEntry = {
-      value: encoded.bytes,
-      contentType: contentType ?? encoded.defaultContentType,
-      metadata,
-      expiresAt,
-    }
-    return this.strong ? { ...entry, version: newVersion() } : entry
+    return this.newEntry(encoded.bytes, contentType ?? encoded.defaultContentType, metadata, expiresAt)
+  }
+
+  /** An entry object of one shape per store (a version on a strong one), made in one step. */
+  private newEntry(value: Uint8Array, contentType: string, metadata: string | null, expiresAt: number | null) {
+    return this.strong
+      ? { value, contentType, metadata, expiresAt, version: newVersion() }
+      : { value, contentType, metadata, expiresAt }
   }
 
   /** Runs an atomic operation on the driver: KV_NOT_ATOMIC on an eventual store, whatever the driver. */
@@ -357,8 +407,16 @@ export class KVStore implements LayeronModule {
   }
 
   /** When an entry written now with `options` expires: ms since the epoch, or null. */
-  private expiryFor(options: PutOptions, where: string): number | null {
-    return expiryOf(options, { now: this.now(), storeTtl: this.ttlSeconds, minTtl: this.minTtl }, where)
+  private expiryFor(options: PutOptions, where: string, now = this.now()): number | null {
+    return expiryOf(options, { now, storeTtl: this.ttlSeconds, minTtl: this.minTtl }, where)
+  }
+
+  /** expiryFor() with no options: the store's TTL from `now`; expiryOf() says what is wrong with one out of range. */
+  private defaultExpiry(key: string, now: number): number | null {
+    const ttl = this.ttlSeconds
+    if (ttl === undefined) return null
+    const at = now + ttl * 1000
+    return at <= KV_LIMITS.maxExpiresAt ? at : this.expiryFor({}, this.where(key), now)
   }
 
   /**
@@ -393,11 +451,20 @@ export class KVStore implements LayeronModule {
 
   /** Writes the entry only if the key is absent (or expired): true when it wrote. Of concurrent adds of one key, one wins. */
   async add(key: string, value: KVValue, options?: PutOptions): Promise<boolean> {
-    const where = this.writableKey(key)
-    if (isOptionBag(options, `${where}: add()`)) checkOptionNames(options, PUT_OPTIONS, `${where}: add()`)
+    // A hot path (one-time tokens, locks): messages are made only when something is wrong.
+    this.checkWritableKey(key)
+    if (options !== undefined) {
+      const call = `${this.where(key)}: add()`
+      if (isOptionBag(options, call)) checkOptionNames(options, PUT_OPTIONS, call)
+    }
     this.requireStrong("add()")
-    const entry = await this.entryFor(value, options ?? {}, where)
-    return this.atomic("add()", key, (driver) => driver.putIf(this.prefix + key, entry, null, this.now()))
+    const now = this.now()
+    const made = this.entryFor(key, value, options, now)
+    const entry = isPromiseLike(made) ? await made : made
+    const written = this.callNow("add()", key, (driver) =>
+      (driver as AtomicKVDriver).putIf(this.prefix + key, entry, null, now),
+    )
+    return isPromiseLike(written) ? await written : written
   }
 
   /**
@@ -407,22 +474,27 @@ export class KVStore implements LayeronModule {
    * expiry. A value that is not a counter throws `KV_NOT_COUNTER`.
    */
   async increment(key: string, delta = 1, options?: IncrementOptions): Promise<number> {
-    const where = this.writableKey(key)
-    const call = `${where}: increment()`
-    const count = checkDelta(delta, where)
-    if (isOptionBag(options, call)) checkOptionNames(options, INCREMENT_OPTIONS, call)
+    // A hot path (rate limits): messages are made only when something is wrong.
+    this.checkWritableKey(key)
+    const count = Number.isSafeInteger(delta) ? delta : checkDelta(delta, this.where(key))
+    if (options !== undefined) {
+      const call = `${this.where(key)}: increment()`
+      if (isOptionBag(options, call)) checkOptionNames(options, INCREMENT_OPTIONS, call)
+    }
     this.requireStrong("increment()")
+    const now = this.now()
     const created: StoredEntry = {
       value: counterBytes(count),
       contentType: TEXT_CONTENT_TYPE,
       metadata: null,
-      expiresAt: this.expiryFor(options ?? {}, where),
+      expiresAt: options === undefined ? this.defaultExpiry(key, now) : this.expiryFor(options, this.where(key), now),
       version: newVersion(),
     }
-    const result = await this.atomic("increment()", key, (driver) =>
-      driver.increment(this.prefix + key, count, created, this.now()),
+    const pending = this.callNow("increment()", key, (driver) =>
+      (driver as AtomicKVDriver).increment(this.prefix + key, count, created, now),
     )
-    if (typeof result !== "number") throw notCounter(where, result, count)
+    const result = isPromiseLike(pending) ? await pending : pending
+    if (typeof result !== "number") throw notCounter(this.where(key), result, count)
     return result
   }
 
@@ -431,7 +503,10 @@ export class KVStore implements LayeronModule {
     if (options !== undefined) refuseOptions(options, `${this.name}: getAndDelete()`, READ_HINT)
     this.requireStrong("getAndDelete()")
     if (!isReadableKey(key)) return null
-    const entry = await this.atomic("getAndDelete()", key, (driver) => driver.getAndDelete(this.prefix + key))
+    const taken = this.callNow("getAndDelete()", key, (driver) =>
+      (driver as AtomicKVDriver).getAndDelete(this.prefix + key),
+    )
+    const entry = isPromiseLike(taken) ? await taken : taken
     return this.isLive(entry, this.now()) ? this.handle(key, entry) : null
   }
 
@@ -469,7 +544,7 @@ export class KVStore implements LayeronModule {
           return null
         continue
       }
-      const entry = await this.entryFor(next, options ?? {}, where)
+      const entry = await this.checkedEntry(next, options ?? {}, where, this.now())
       if (
         await this.atomic("update()", key, (driver) => driver.putIf(this.prefix + key, entry, expected, this.now()))
       ) {

@@ -71,7 +71,7 @@ describe("round trips", () => {
 })
 
 describe("atomic operations", () => {
-  test("each is one round trip: a script (EVALSHA) or GETDEL", async () => {
+  test("each is one round trip: a script (EVALSHA), SET NX or GETDEL", async () => {
     const store = kv({ name: "atomic-trips", driver, consistency: "strong" })
     // Loads the scripts (the first call of each may be a NOSCRIPT then an EVAL).
     await store.add("warm", "1")
@@ -82,8 +82,13 @@ describe("atomic operations", () => {
       await run()
       return commandCalls(server)
     }
-    // Commands a script runs are counted too: one EVALSHA from the client, its GET and SET inside.
-    assert.deepEqual(await calls(() => store.add("k", "1", { ttlSeconds: HOUR })), { evalsha: 1, get: 1, set: 1 })
+    // An add of a key Redis does not hold is one SET NX.
+    assert.deepEqual(await calls(() => store.add("k", "1", { ttlSeconds: HOUR })), { set: 1 })
+    // Over a key Redis holds, the SET NX writes nothing and the script decides by the store's clock.
+    // Commands a script runs are counted too: one EVALSHA from the client, its GET (and SET) inside.
+    assert.equal(await store.add("k", "2"), false)
+    assert.deepEqual(await calls(() => store.add("k", "2")), { set: 1, evalsha: 1, get: 1 })
+    assert.equal(await (await store.get("k"))?.text(), "1", "a live entry is left as it was")
     assert.deepEqual(await calls(() => store.increment("k")), { evalsha: 1, get: 1, set: 1 })
     const version = (await store.get("k"))?.version
     assert.deepEqual(await calls(() => store.put("k", "5", { ifVersion: version })), { evalsha: 1, get: 1, set: 1 })
@@ -162,6 +167,11 @@ describe("expiry", () => {
         assert.equal(await store.has("k"), false)
         assert.equal((await store.getMany(["k"])).get("k"), null)
         assert.deepEqual((await store.list()).keys, [])
+        // add() too sees it absent, though Redis refuses the SET NX: the script writes by the store's clock.
+        const strong = kv({ name: `clock-${start}`, driver: timed, clock, consistency: "strong" })
+        assert.equal(await strong.add("k", "again", { ttlSeconds: HOUR }), true)
+        assert.equal(await (await strong.get("k"))?.text(), "again")
+        assert.equal(await strong.add("k", "third"), false)
       } finally {
         await timed.close()
       }

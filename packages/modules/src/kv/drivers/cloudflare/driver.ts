@@ -1,4 +1,5 @@
 import type { DriverListOptions, KVDriver, ListedEntry, ListPage, StoredEntry } from "../../driver.js"
+import { ownedBytes } from "../../encode-value.js"
 import { KVError } from "../../errors.js"
 import { checkOptionNames, isOptionBag } from "../../options.js"
 import { showKey } from "../../validate.js"
@@ -98,7 +99,8 @@ export class CloudflareKVDriver implements KVDriver {
   async put(key: string, entry: StoredEntry): Promise<void> {
     const metadata = packMetadata(entry, readsBackAsText(entry.value), `${this.label} key ${showKey(key)}`)
     await this.run("put", key, () =>
-      this.kv.put(key, entry.value, { metadata, ...kvExpiry(entry.expiresAt, Date.now()) }),
+      // Bytes of their own: miniflare's bridge refuses a view into a larger buffer (a pooled Buffer).
+      this.kv.put(key, ownedBytes(entry.value), { metadata, ...kvExpiry(entry.expiresAt, Date.now()) }),
     )
   }
 

@@ -8,6 +8,7 @@ import type {
   ListPage,
   StoredEntry,
 } from "../../driver.js"
+import { ownedBytes } from "../../encode-value.js"
 import { compareKeys } from "../../key-order.js"
 import { checkOptionNames, isOptionBag } from "../../options.js"
 
@@ -20,6 +21,12 @@ export interface MemoryDriverOptions {
 
 /** Entries looked at per turn of the event loop when sweeping: about a millisecond's work. */
 const SWEEP_SLICE = 1000
+
+/** The entry with bytes of its own: a value that is a view into a larger buffer (Node's Buffer pool) would keep all of it alive. */
+function owned(entry: StoredEntry): StoredEntry {
+  const value = ownedBytes(entry.value)
+  return value === entry.value ? entry : { ...entry, value }
+}
 
 /** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */
 export class MemoryDriver implements AtomicKVDriver {
@@ -49,7 +56,7 @@ export class MemoryDriver implements AtomicKVDriver {
   }
 
   put(key: string, entry: StoredEntry): void {
-    this.entries.set(key, entry)
+    this.entries.set(key, owned(entry))
   }
 
   delete(key: string): void {
@@ -67,7 +74,7 @@ export class MemoryDriver implements AtomicKVDriver {
   putIf(key: string, entry: StoredEntry, expected: string | null, now: number): boolean {
     const current = this.live(key, now)
     const matches = expected === null ? current === null : current !== null && (current.version ?? "") === expected
-    if (matches) this.entries.set(key, entry)
+    if (matches) this.entries.set(key, owned(entry))
     return matches
   }
 
@@ -87,7 +94,7 @@ export class MemoryDriver implements AtomicKVDriver {
   increment(key: string, delta: number, created: StoredEntry, now: number): number | IncrementRefusal {
     const next = incremented(this.live(key, now), delta, created)
     if (typeof next === "string") return next
-    this.entries.set(key, next.entry)
+    this.entries.set(key, owned(next.entry))
     return next.count
   }
 

@@ -57,39 +57,52 @@ export class SqliteTransactions {
         const live = row !== undefined && (row[3] === null || row[3] > now) ? toEntry(row) : null
         const next = incremented(live, delta, created)
         if (typeof next === "string") return next
-        this.write.run(...entryRow(key, next.entry))
+        const { value, contentType, metadata, expiresAt, version } = next.entry
+        this.write.run(key, value, contentType, metadata, expiresAt, version ?? null)
         return next.count
       },
     ).immediate
   }
 
+  // Each runs its statement in a try of its own, with the parameters spelt out: hot paths, where a
+  // closure or a spread array per call showed in profiles. A lock another connection holds past
+  // the busy timeout is KV_UNAVAILABLE (503), not a 500.
+
   putIf(key: string, entry: StoredEntry, expected: string | null, now: number): boolean {
-    return this.run("putIf", () =>
-      expected === null
-        ? this.replaceIfAbsent.run(...entryRow(key, entry), now).changes > 0
-        : this.updateIfVersion.run(...entryValues(entry), key, expected, now).changes > 0,
-    )
+    const { value, contentType, metadata, expiresAt } = entry
+    const version = entry.version ?? null
+    try {
+      return expected === null
+        ? this.replaceIfAbsent.run(key, value, contentType, metadata, expiresAt, version, now).changes > 0
+        : this.updateIfVersion.run(value, contentType, metadata, expiresAt, version, key, expected, now).changes > 0
+    } catch (error) {
+      throw sqliteError(error, this.path, "putIf")
+    }
   }
 
   deleteIf(key: string, expected: string, now: number): boolean {
-    return this.run("deleteIf", () => this.deleteIfVersion.run(key, expected, now).changes > 0)
+    try {
+      return this.deleteIfVersion.run(key, expected, now).changes > 0
+    } catch (error) {
+      throw sqliteError(error, this.path, "deleteIf")
+    }
   }
 
   getAndDelete(key: string): StoredEntry | null {
-    const taken = this.run("getAndDelete", () => this.take.get(key))
+    let taken: Row | undefined
+    try {
+      taken = this.take.get(key)
+    } catch (error) {
+      throw sqliteError(error, this.path, "getAndDelete")
+    }
     return taken === undefined ? null : toEntry(taken)
   }
 
   increment(key: string, delta: number, created: StoredEntry, now: number): number | IncrementRefusal {
-    return this.run("increment", () => this.incrementInTransaction(key, delta, created, now))
-  }
-
-  /** Runs a statement; a lock another connection holds past the busy timeout is KV_UNAVAILABLE (503), not a 500. */
-  private run<T>(what: string, statement: () => T): T {
     try {
-      return statement()
+      return this.incrementInTransaction(key, delta, created, now)
     } catch (error) {
-      throw sqliteError(error, this.path, what)
+      throw sqliteError(error, this.path, "increment")
     }
   }
 }
@@ -103,17 +116,11 @@ type EntryValues = [
 ]
 type EntryRow = [key: string, ...EntryValues]
 
-function entryValues(entry: StoredEntry): EntryValues {
-  return [entry.value, entry.contentType, entry.metadata, entry.expiresAt, entry.version ?? null]
-}
-
-function entryRow(key: string, entry: StoredEntry): EntryRow {
-  return [key, ...entryValues(entry)]
-}
-
 export function toEntry(row: Row): StoredEntry {
-  const entry = { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
-  return row[4] === null ? entry : { ...entry, version: row[4] }
+  const version = row[4]
+  return version === null
+    ? { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
+    : { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3], version }
 }
 
 /**
