@@ -1,10 +1,7 @@
 // The sessions example as Cloudflare runs it: built by
 // `layeron build --target cloudflare` and run by workerd (Miniflare) as its
 // wrangler.jsonc describes. auth.sessions keeps sessions in a strong store,
-// which on Workers is a Durable Object (issue 14). Until that driver exists
-// the build refuses the store, and this file is skipped for exactly that
-// refusal; any other build failure fails it. It runs by itself once the
-// build succeeds.
+// which on Workers is a Durable Object the Worker exports.
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -21,11 +18,6 @@ const outdir = mkdtempSync(join(tmpdir(), "layeron-sessions-worker-"))
 const build = spawnSync(process.execPath, [CLI, "build", "--target", "cloudflare", APP, "--outdir", outdir], {
   encoding: "utf8",
 })
-const STRONG_REFUSED = /consistency: "strong" stores on Cloudflare Workers need the Durable Objects driver/
-const skip =
-  build.status !== 0 && STRONG_REFUSED.test(build.stderr)
-    ? "issue 14: strong stores on Workers (the Durable Objects driver) are not built yet, so layeron build refuses auth.sessions' store"
-    : false
 
 let mf: Miniflare
 
@@ -46,7 +38,7 @@ async function login(email: string): Promise<string> {
   return cookie.split(";")[0] as string
 }
 
-describe("the sessions example on Cloudflare Workers (workerd, Durable Objects)", { skip }, () => {
+describe("the sessions example on Cloudflare Workers (workerd, Durable Objects)", () => {
   before(() => {
     assert.equal(build.status, 0, build.stderr)
     mf = new Miniflare(workerOptions(join(outdir, "wrangler.jsonc")))
