@@ -53,13 +53,13 @@ export function parseNdjsonLine(text: string, lineNumber: number): Entry {
   const fail = (problem: string): never => {
     throw new LineError(lineNumber, problem)
   }
+  if (lineNumber === 1 && text.trimStart().startsWith("[")) {
+    fail("this is a JSON array (a wrangler bulk file?); layeron kv import reads the NDJSON of layeron kv export")
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    if (lineNumber === 1 && text.trimStart().startsWith("[")) {
-      fail("this is a JSON array (a wrangler bulk file?); layeron kv import reads the NDJSON of layeron kv export")
-    }
     fail(`not JSON (${(error as Error).message})`)
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail("not a JSON object")
