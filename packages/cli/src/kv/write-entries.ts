@@ -11,6 +11,13 @@ export function soonestExpiry(store: KVStoreLike, now: number): number {
   return now + ((store.portable ? KV_MIN_TTL_SECONDS : KV_MIN_NON_PORTABLE_TTL_SECONDS) + 1) * 1000
 }
 
+/**
+ * Writes waiting at once. Enough to pipeline a networked backend; more only
+ * queues them in its client, where a Redis command's own deadline (800 ms)
+ * starts counting: a whole page of 1000 at once timed out on a busy machine.
+ */
+const IN_FLIGHT = 64
+
 export interface WriteCounts {
   written: number
   /** Expired, or expiring sooner than the store accepts a TTL: never written, so no entry lives longer than it did. */
@@ -20,7 +27,8 @@ export interface WriteCounts {
 /**
  * Writes a batch of entries with their content type, metadata and absolute
  * expiry, all at once (one round trip's worth of waiting on a networked
- * backend). Settles every write before reporting: on failure the error says
+ * backend), a few dozen at a time. Settles every write of a slice before
+ * reporting, and writes no further slice after a failure: the error says
  * which entry failed and `counts` says exactly how many were written.
  */
 export async function writeBatch(
@@ -30,19 +38,23 @@ export async function writeBatch(
   counts: WriteCounts,
 ): Promise<{ failed: number; error: unknown } | null> {
   const soonest = soonestExpiry(store, now)
-  const results = await Promise.allSettled(
-    entries.map(async (entry) => {
-      if (entry.expiresAt !== null && entry.expiresAt < soonest) return false
-      await store.put(entry.key, entry.value, putOptions(entry))
-      return true
-    }),
-  )
-  let failure: { failed: number; error: unknown } | null = null
-  results.forEach((result, index) => {
-    if (result.status === "fulfilled") {
-      if (result.value) counts.written++
-      else counts.skipped++
-    } else failure ??= { failed: index, error: result.reason }
-  })
-  return failure
+  for (let start = 0; start < entries.length; start += IN_FLIGHT) {
+    const slice = entries.slice(start, start + IN_FLIGHT)
+    const results = await Promise.allSettled(
+      slice.map(async (entry) => {
+        if (entry.expiresAt !== null && entry.expiresAt < soonest) return false
+        await store.put(entry.key, entry.value, putOptions(entry))
+        return true
+      }),
+    )
+    let failure: { failed: number; error: unknown } | null = null
+    results.forEach((result, index) => {
+      if (result.status === "fulfilled") {
+        if (result.value) counts.written++
+        else counts.skipped++
+      } else failure ??= { failed: start + index, error: result.reason }
+    })
+    if (failure !== null) return failure
+  }
+  return null
 }
