@@ -23,18 +23,18 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /** The value as text when it reads back byte for byte and is no longer so, else as base64. */
 export function encodeValue(bytes: Uint8Array): { value: string; base64?: true } {
-  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
+  const base64Length = Math.ceil(bytes.byteLength / 3) * 4
   const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
   if (!hasBom) {
     try {
       const text = strictUtf8.decode(bytes)
       // Control characters escape to 6 bytes each: past base64's size, base64 keeps lines short.
-      if (JSON.stringify(text).length <= base64.length + 2) return { value: text }
+      if (JSON.stringify(text).length <= base64Length + 2) return { value: text }
     } catch {
       // Not UTF-8: base64.
     }
   }
-  return { value: base64, base64: true }
+  return { value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), base64: true }
 }
 
 export function toNdjsonLine(entry: Entry): string {
