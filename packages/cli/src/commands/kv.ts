@@ -118,7 +118,9 @@ async function run(
     }
     case "export": {
       const format = parseFormat(values.format)
-      const { exported, skipped } = await exportStore(store, { prefix: values.prefix ?? "", format })
+      const { exported, skipped, readerGone } = await exportStore(store, { prefix: values.prefix ?? "", format })
+      // `export | head`: the reader had what it wanted; the count would describe a dump nobody holds.
+      if (readerGone) return 0
       const note = skipped > 0 ? ` (left out ${skipped} expiring within a minute, which Workers KV refuses)` : ""
       console.error(`layeron kv export: ${exported} entries from ${storePath(store)}${note}`)
       return 0

@@ -26,7 +26,7 @@ const KV_METADATA_BYTES = 1024
 export async function exportStore(
   store: KVStoreLike,
   options: { prefix: string; format: DumpFormat; output?: Output },
-): Promise<{ exported: number; skipped: number }> {
+): Promise<{ exported: number; skipped: number; readerGone: boolean }> {
   const output = options.output ?? new Output()
   const progress = await startProgress(`export ${storePath(store)}`, { knownSize: false })
   let exported = 0
@@ -62,5 +62,5 @@ export async function exportStore(
   } finally {
     progress.stop()
   }
-  return { exported, skipped }
+  return { exported, skipped, readerGone: output.readerGone }
 }

@@ -23,6 +23,9 @@ export async function importStore(
   input: NodeJS.ReadableStream = process.stdin,
   inputFd: number | undefined = input === process.stdin ? 0 : undefined,
 ): Promise<WriteCounts> {
+  if ((input as { isTTY?: boolean }).isTTY) {
+    throw new UserError(`import reads a dump from stdin: layeron kv import <entry> ${storePath(store)} < dump`)
+  }
   const size = inputSize(inputFd)
   const progress = await startProgress(`import ${storePath(store)}`, { knownSize: size !== undefined })
   const check = entryChecker(store)

@@ -26,6 +26,12 @@ export async function startProgress(
   const started = Date.now()
   // The bar's value is per mille of the input read (for the ETA); entries and rate are shown as they are.
   bar.start(1000, 0, { entries: 0, rate: 0 })
+  // Ctrl+C would leave the terminal's cursor hidden: give it back first.
+  const interrupted = () => {
+    bar.stop()
+    process.exit(130)
+  }
+  process.once("SIGINT", interrupted)
   return {
     update(done, fraction) {
       const seconds = (Date.now() - started) / 1000
@@ -33,6 +39,7 @@ export async function startProgress(
       bar.update(fraction === undefined ? 0 : Math.round(fraction * 1000), { entries: done, rate })
     },
     stop() {
+      process.off("SIGINT", interrupted)
       bar.stop()
     },
   }

@@ -52,6 +52,8 @@ async function readValue(source: string): Promise<string | Uint8Array> {
 }
 
 async function readStdin(): Promise<Uint8Array> {
+  if (process.stdin.isTTY)
+    throw new UserError("The value - is read from stdin: pipe it in, e.g. cat value.json | layeron kv put ... -")
   const chunks: Buffer[] = []
   let bytes = 0
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
