@@ -49,9 +49,13 @@ async function main(argv: string[]): Promise<number | "serving"> {
   if (command === "kv") {
     entryForMessages = rest[1]
     const { kv, KV_USAGE } = await import("./commands/kv.js")
-    if (rest.length === 0 || rest.includes("--help") || rest.includes("-h")) {
+    if (rest.length === 0) {
+      console.error(`Usage:\n${KV_USAGE}`)
+      return 1
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
       console.log(`Usage:\n${KV_USAGE}`)
-      return rest.length === 0 ? 1 : 0
+      return 0
     }
     return kv(rest)
   }
