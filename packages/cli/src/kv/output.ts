@@ -1,5 +1,3 @@
-import { once } from "node:events"
-
 /**
  * Writes to a stream as fast as it takes it and no faster: while the reader
  * lags (a slow pipe, a full disk), writing waits, so memory stays flat.
@@ -20,6 +18,19 @@ export class Output {
 
   async write(text: string | Uint8Array): Promise<void> {
     if (this.closed) return
-    if (!this.stream.write(text)) await Promise.race([once(this.stream, "drain"), once(this.stream, "close")])
+    if (!this.stream.write(text)) await this.drained()
+  }
+
+  /** Resolves when the reader has taken what was written (or left); removes both listeners either way. */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off("drain", done)
+        this.stream.off("close", done)
+        resolve()
+      }
+      this.stream.on("drain", done)
+      this.stream.on("close", done)
+    })
   }
 }
