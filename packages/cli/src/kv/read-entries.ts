@@ -1,4 +1,5 @@
 import { type Entry, entryOf } from "./entry.js"
+import { retrying } from "./retry.js"
 import type { KVStoreLike } from "./store-api.js"
 
 /** A list page and a getMany call each take at most this many keys (the store's own limits). */
@@ -13,9 +14,9 @@ const PAGE = 1000
 export async function* readEntries(store: KVStoreLike, prefix = ""): AsyncGenerator<Entry[]> {
   let cursor: string | undefined
   for (;;) {
-    const page = await store.list({ prefix, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) })
+    const page = await retrying(() => store.list({ prefix, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) }))
     if (page.keys.length > 0) {
-      const found = await store.getMany(page.keys.map((key) => key.name))
+      const found = await retrying(() => store.getMany(page.keys.map((key) => key.name)))
       const entries: Entry[] = []
       for (const handle of found.values()) if (handle !== null) entries.push(await entryOf(handle))
       yield entries

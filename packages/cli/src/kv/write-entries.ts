@@ -1,6 +1,7 @@
 import { putOptions } from "./check-entry.js"
 import type { Entry } from "./entry.js"
 import { KV_MIN_NON_PORTABLE_TTL_SECONDS, KV_MIN_TTL_SECONDS } from "./limits.js"
+import { retrying } from "./retry.js"
 import type { KVStoreLike } from "./store-api.js"
 
 /**
@@ -43,7 +44,7 @@ export async function writeBatch(
     const results = await Promise.allSettled(
       slice.map(async (entry) => {
         if (entry.expiresAt !== null && entry.expiresAt < soonest) return false
-        await store.put(entry.key, entry.value, putOptions(entry))
+        await retrying(() => store.put(entry.key, entry.value, putOptions(entry)))
         return true
       }),
     )
