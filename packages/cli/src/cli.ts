@@ -15,6 +15,8 @@ const USAGE = `Usage:
                                                    bundle for Cloudflare Workers, with wrangler.jsonc (default dist/cloudflare)
   layeron dev --target cloudflare <entry> [--port N] [--host H]
                                                    run the Worker build in workerd, KV kept in .layeron/
+  layeron kv <list|get|put|delete|export|import|copy> <entry> ...
+                                                   read and write the app's stores (layeron kv --help)
   layeron help                                     show this help
   layeron --version                                print the version (also -v)
 
@@ -44,6 +46,19 @@ async function main(argv: string[]): Promise<number | "serving"> {
   if (command === "--version" || command === "-v" || command === "version") {
     console.log(version())
     return 0
+  }
+  if (command === "kv") {
+    entryForMessages = rest[1]
+    const { kv, KV_USAGE } = await import("./commands/kv.js")
+    if (rest.length === 0) {
+      console.error(`Usage:\n${KV_USAGE}`)
+      return 1
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(`Usage:\n${KV_USAGE}`)
+      return 0
+    }
+    return kv(rest)
   }
   if (!COMMANDS.has(command))
     throw new UserError(`Unknown command "${command}"; run layeron --help to see the commands`)
