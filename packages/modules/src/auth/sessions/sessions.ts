@@ -147,7 +147,9 @@ export class Sessions<Data = SessionData> implements LayeronModule {
     } catch (error) {
       if (!isKVError(error) || error.code !== "KV_CONFLICT") throw error
       const again = await this.lookup(token)
-      return again === null ? null : { session: toSession(again.parts.id, again.stored), token, fromCookie, renewed: false }
+      return again === null
+        ? null
+        : { session: toSession(again.parts.id, again.stored), token, fromCookie, renewed: false }
     }
     return { session: toSession(found.parts.id, renewed), token, fromCookie, renewed: true }
   }
