@@ -37,6 +37,8 @@ interface Found {
   readonly handle: KVHandle
   readonly stored: StoredSession
   readonly parts: TokenParts
+  /** The time the expiry was checked against, which a renewal starts from. */
+  readonly now: number
 }
 
 // A user id is stored in every one of their sessions; this keeps it a reasonable size.
@@ -127,11 +129,13 @@ export class Sessions<Data = SessionData> implements LayeronModule {
   private async check(from: Request | string): Promise<Verified<Data> | null> {
     const credential = from instanceof Request ? this.credential(from) : { token: from, fromCookie: false }
     if (credential === null) return null
-    const found = await this.lookup(credential.token)
+    const { token, fromCookie } = credential
+    const found = await this.lookup(token)
     if (found === null) return null
-    const now = this.now()
+    const now = found.now
     const next = this.settings.renew ? renewedExpiry(found.stored, this.settings.maxAgeSeconds, now) : null
-    if (next === null) return { ...credential, session: toSession(found.parts.id, found.stored), renewed: false }
+    // Object literals of one shape, no spreads: this is every request's path.
+    if (next === null) return { session: toSession(found.parts.id, found.stored), token, fromCookie, renewed: false }
     const renewed: StoredSession = { ...found.stored, e: next, l: now }
     try {
       await this.store.put(found.key, JSON.stringify(renewed), {
@@ -142,10 +146,12 @@ export class Sessions<Data = SessionData> implements LayeronModule {
       })
     } catch (error) {
       if (!isKVError(error) || error.code !== "KV_CONFLICT") throw error
-      const again = await this.lookup(credential.token)
-      return again === null ? null : { ...credential, session: toSession(again.parts.id, again.stored), renewed: false }
+      const again = await this.lookup(token)
+      return again === null
+        ? null
+        : { session: toSession(again.parts.id, again.stored), token, fromCookie, renewed: false }
     }
-    return { ...credential, session: toSession(found.parts.id, renewed), renewed: true }
+    return { session: toSession(found.parts.id, renewed), token, fromCookie, renewed: true }
   }
 
   /** The token a request carries: a Bearer token, else the session cookie unless the request is a cross-site unsafe one. */
@@ -170,8 +176,10 @@ export class Sessions<Data = SessionData> implements LayeronModule {
     const handle = await this.store.get(key)
     if (handle === null) return null
     const stored = readStored(await handle.text())
-    if (stored === null || !sameHash(stored.h, hashSecret(parts.secret)) || stored.e <= this.now()) return null
-    return { key, handle, stored, parts }
+    if (stored === null || !sameHash(stored.h, hashSecret(parts.secret))) return null
+    const now = this.now()
+    if (stored.e <= now) return null
+    return { key, handle, stored, parts, now }
   }
 
   /** Ends the session of a request or token, if it is valid: true when one was ended. */

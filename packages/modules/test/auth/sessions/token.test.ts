@@ -1,5 +1,6 @@
 // Tokens: their shape, and the base64url the store and tokens are written in.
 import assert from "node:assert/strict"
+import { createHash } from "node:crypto"
 import { it } from "node:test"
 import { base64url, hashSecret, newToken, parseToken } from "../../../src/auth/sessions/token.ts"
 
@@ -36,5 +37,17 @@ it("stores the SHA-256 of the secret, the digest crypto.subtle.digest gives", as
     const { parts } = newToken("u".repeat(22))
     const expected = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.secret)))
     assert.equal(hashSecret(parts.secret), base64url(expected))
+  }
+})
+
+it("hashes any length as sha256() does, one call after another on its reused hasher", () => {
+  const characters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+  for (let round = 0; round < 3; round++) {
+    for (let length = 0; length < 140; length++) {
+      let text = ""
+      for (let index = 0; index < length; index++) text += characters.charAt((index * 7 + round + length) % 64)
+      const expected = Buffer.from(createHash("sha256").update(text).digest()).toString("base64url")
+      assert.equal(hashSecret(text), expected, `length ${length}`)
+    }
   }
 })
