@@ -105,7 +105,12 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function encode(value: unknown): string {
-  return JSON.stringify(value, (_, item) => (item instanceof Uint8Array ? { $bytes: toBase64(item) } : item))
+  // `this[key]`, not `item`: a Buffer (the store's pooled encoding of a string)
+  // reaches a replacer already turned into { type: "Buffer", data } by its toJSON.
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, item) {
+    const raw = this[key]
+    return raw instanceof Uint8Array ? { $bytes: toBase64(raw) } : item
+  })
 }
 
 function decode(text: string): unknown {
