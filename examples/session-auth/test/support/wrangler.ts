@@ -4,7 +4,8 @@
 // whenever its lock changes. wrangler runs with everything that would reach
 // Cloudflare or npm turned off, and with its config in the test's temp dir.
 import { execFile } from "node:child_process"
-import { existsSync, statSync } from "node:fs"
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs"
+import { setTimeout as sleep } from "node:timers/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
@@ -23,18 +24,47 @@ function isInstalled(): boolean {
   return existsSync(bin) && existsSync(installedLock) && statSync(installedLock).mtimeMs >= statSync(lock).mtimeMs
 }
 
+const INSTALL_TIMEOUT_MS = 10 * 60_000
+// Several test files run at once and each may install: one \`npm ci\` at a
+// time (two at once fail with ENOTEMPTY), the others wait for it. mkdir is
+// atomic, so the folder is the lock; one older than an install's timeout was
+// left by a process that died.
+const installLock = join(WRANGLER_DIR, ".installing")
+
+async function withInstallLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(installLock)
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+      const age = Date.now() - (statSync(installLock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+      if (age > INSTALL_TIMEOUT_MS) rmSync(installLock, { recursive: true, force: true })
+      else await sleep(250)
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    rmSync(installLock, { recursive: true, force: true })
+  }
+}
+
 /** Installs tools/wrangler from its lock when it is missing or stale; returns the path of the wrangler binary. */
 export async function installWrangler(): Promise<string> {
   if (isInstalled()) return bin
-  const args = ["ci", "--prefix", WRANGLER_DIR, "--no-audit", "--no-fund"]
-  try {
-    await run("npm", args, { timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 })
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string }
-    throw new Error(`npm ${args.join(" ")} failed: ${(error as Error).message}\n${stdout}${stderr}`)
-  }
-  if (!isInstalled()) throw new Error(`npm ${args.join(" ")} did not install ${bin}`)
-  return bin
+  return withInstallLock(async () => {
+    if (isInstalled()) return bin // another test file installed it while this one waited
+    const args = ["ci", "--prefix", WRANGLER_DIR, "--no-audit", "--no-fund"]
+    try {
+      await run("npm", args, { timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 })
+    } catch (error) {
+      const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string }
+      throw new Error(`npm ${args.join(" ")} failed: ${(error as Error).message}\n${stdout}${stderr}`)
+    }
+    if (!isInstalled()) throw new Error(`npm ${args.join(" ")} did not install ${bin}`)
+    return bin
+  })
 }
 
 // Any of these would let wrangler act on a real Cloudflare account.
