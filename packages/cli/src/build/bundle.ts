@@ -36,6 +36,32 @@ ${classes.map((name) => `export class ${name} extends LayeronKVObject {}\n`).joi
 }
 
 /**
+ * Only the strong stores' Durable Object classes, from the @layeron/modules
+ * the entry resolves, as one ES module: what `layeron kv --target
+ * cloudflare` runs in workerd to reach the objects `layeron dev --target
+ * cloudflare` persisted.
+ */
+export async function bundleObjectClasses(entryPath: string, classes: readonly string[]): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: `${objectClasses(classes)}export default { fetch: () => new Response(null, { status: 404 }) }\n`,
+      resolveDir: dirname(entryPath),
+      sourcefile: "layeron-objects.js",
+    },
+    write: false,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["node:*", "cloudflare:*"],
+    logLevel: "silent",
+  })
+  return result.outputFiles[0]?.text ?? ""
+}
+
+/**
  * Bundles the entry into one minified ES module for workerd, as wrangler
  * would resolve it, exporting `classes` (Durable Object classes of strong stores).
  */

@@ -10,7 +10,11 @@ async function discover(entryPath: string): Promise<DiscoveryMessage> {
     const app = await loadApp(entryPath, { registerTsx: true })
     const bindings: ModuleBinding[] = []
     for (const module of app.modules) {
-      for (const binding of module.workersBindings?.() ?? []) bindings.push({ ...binding, module: module.name })
+      // A strong store's shard count: the tools that open its objects from Node.js must use the same.
+      const shards = (module as { shards?: unknown }).shards
+      for (const binding of module.workersBindings?.() ?? []) {
+        bindings.push({ ...binding, module: module.name, ...(typeof shards === "number" ? { shards } : {}) })
+      }
     }
     return { ok: true, bindings }
   } catch (error) {

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url"
 import type { WorkersBinding } from "@layeron/core"
 import { UserError } from "../user-error.js"
 
-/** A binding with the module that needs it. */
-export type ModuleBinding = WorkersBinding & { readonly module: string }
+/** A binding and the module that reads it; a strong store's carries its shard count when it sets one. */
+export type ModuleBinding = WorkersBinding & { readonly module: string; readonly shards?: number }
 
 export type DiscoveryMessage =
   | { readonly ok: true; readonly bindings: ModuleBinding[] }

@@ -7,6 +7,7 @@ import { listKeys, parseLimit } from "../kv/list.js"
 import { putEntry } from "../kv/put.js"
 import { type KVStoreLike, storePath } from "../kv/store-api.js"
 import { type Backend, declaredStores, findStore, openStores } from "../kv/stores.js"
+import { resolveEntry } from "../load-app.js"
 import { UserError } from "../user-error.js"
 
 export const KV_USAGE = `  layeron kv list   <entry> <namespace/name> [--prefix P] [--limit N] [--json]
@@ -69,7 +70,7 @@ export async function kv(argv: string[]): Promise<number> {
     const missing = spec.args.slice(1).find((_, index) => args[index + 1] === undefined)
     if (missing !== undefined)
       throw new UserError(`layeron kv ${subcommand} needs the ${missing}: ${usageOf(subcommand)}`)
-    const opened = await openStores([store], backendOf(values.target))
+    const opened = await openStores([store], backendOf(values.target, resolveEntry(entry, `kv ${subcommand}`)))
     try {
       return await run(subcommand, opened.stores[0] as KVStoreLike, args.slice(1) as string[], values)
     } finally {
@@ -158,9 +159,9 @@ function skippedNote(skipped: number): string {
   return skipped > 0 ? ` (skipped ${skipped} expired or expiring within a minute)` : ""
 }
 
-function backendOf(target: string | undefined): Backend {
+function backendOf(target: string | undefined, entryPath: string): Backend {
   if (target === undefined) return { kind: "app" }
-  if (target === "cloudflare") return { kind: "cloudflare" }
+  if (target === "cloudflare") return { kind: "cloudflare", entryPath }
   throw new UserError(
     `--target takes cloudflare (the local state of layeron dev --target cloudflare), got ${JSON.stringify(target)}`,
   )

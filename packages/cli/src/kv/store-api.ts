@@ -30,6 +30,7 @@ export interface StoreOptionsLike {
   ttlSeconds?: number
   portable: boolean
   consistency: string
+  shards?: number
   driver?: unknown
 }
 
@@ -40,6 +41,8 @@ export interface KVStoreLike {
   readonly ttlSeconds: number | undefined
   readonly portable: boolean
   readonly consistency: string
+  /** A strong store's shard count on Workers, when it sets one. */
+  readonly shards?: number | undefined
   start(context: { env: Readonly<Record<string, unknown>>; runtime: "node" | "workers" | "other" }): Promise<void>
   get(key: string): Promise<KVHandleLike | null>
   getMany(keys: readonly string[]): Promise<Map<string, KVHandleLike | null>>
@@ -84,6 +87,8 @@ export function sameStoreOn(store: KVStoreLike, driver: unknown, consistency = s
     ...(store.ttlSeconds === undefined ? {} : { ttlSeconds: store.ttlSeconds }),
     portable: store.portable,
     consistency,
+    // Where the store names no driver (Workers), a strong one spreads its keys over its shards.
+    ...(driver === undefined && consistency === "strong" && store.shards !== undefined ? { shards: store.shards } : {}),
     ...(driver === undefined ? {} : { driver }),
   })
 }

@@ -10,7 +10,7 @@ export type Backend =
   /** A `LAYERON_KV` URL given on the command line (copy --from / --to). */
   | { readonly kind: "url"; readonly url: string }
   /** The local Workers state of `layeron dev --target cloudflare`. */
-  | { readonly kind: "cloudflare" }
+  | { readonly kind: "cloudflare"; readonly entryPath: string }
 
 /**
  * The storage.kv stores the entry declares with `app.use()`, found by
@@ -50,7 +50,12 @@ export async function openStores(stores: readonly KVStoreLike[], backend: Backen
     await startAll(opened, { env: {}, runtime: "node" })
     return { stores: opened, close: () => closeAll(opened) }
   }
-  const state = await openWorkersState(stores.map(bindingOf))
+  const bindings = stores.map(bindingOf)
+  const state = await openWorkersState({
+    entryPath: backend.entryPath,
+    kv: bindings.flatMap((binding) => (binding.type === "kv_namespace" ? [binding.binding] : [])),
+    objects: bindings.flatMap((binding) => (binding.type === "durable_object_namespace" ? [binding] : [])),
+  })
   const opened = stores.map((store) => sameStoreOn(store, undefined))
   try {
     await startAll(opened, { env: state.env, runtime: "workers" })
@@ -67,14 +72,19 @@ export async function openStores(stores: readonly KVStoreLike[], backend: Backen
   }
 }
 
-function bindingOf(store: KVStoreLike): string {
-  type Binding = { type: string; binding: string }
+type Binding =
+  | { type: "kv_namespace"; binding: string }
+  | { type: "durable_object_namespace"; binding: string; className: string }
+
+/** A store's one binding on Workers: its KV namespace, or (a strong store) its Durable Object namespace. */
+function bindingOf(store: KVStoreLike): Binding {
   const bindings = (store as { workersBindings?: () => readonly Binding[] }).workersBindings?.() ?? []
-  const kv = bindings.find((binding) => binding.type === "kv_namespace")
-  // A store on another kind of binding (a Durable Object) lives in the Worker's own state, not in KV.
-  if (kv === undefined)
-    throw new UserError(`${store.name} is not kept in Workers KV, so --target cloudflare cannot reach it`)
-  return kv.binding
+  const found = bindings.find(
+    (binding) => binding.type === "kv_namespace" || binding.type === "durable_object_namespace",
+  )
+  if (found === undefined)
+    throw new UserError(`${store.name} has no Workers binding, so --target cloudflare cannot reach it`)
+  return found
 }
 
 async function startAll(stores: readonly KVStoreLike[], context: Parameters<KVStoreLike["start"]>[0]): Promise<void> {

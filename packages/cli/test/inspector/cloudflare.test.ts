@@ -1,6 +1,6 @@
 // `layeron dev --target cloudflare`: the inspector reads the stores in
-// Miniflare's local KV (where the Worker wrote them), decoded by the app's
-// own cloudflare driver, and stays local.
+// Miniflare's local KV and a strong store's Durable Objects (where the
+// Worker wrote them), decoded by the app's own drivers, and stays local.
 import assert from "node:assert/strict"
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { request as httpRequest } from "node:http"
@@ -16,15 +16,20 @@ import { storage } from "@layeron/modules"
 const app = backend()
 const sessions = storage.kv({ name: "user-sessions", namespace: "auth", ttlSeconds: 86400 })
 const files = storage.kv({ name: "files" })
+const counters = storage.kv({ name: "counters", consistency: "strong", shards: 3 })
 app.use(sessions)
 app.use(files)
+app.use(counters)
 app.put("/seed", async () => {
   await sessions.put("session:ada", JSON.stringify({ userId: "ada" }), { contentType: "application/json", metadata: { userId: "ada" } })
   await sessions.put("session:bob", "bob")
   await files.put("logo.bin", new Uint8Array([0, 1, 255]))
+  for (const name of ["ada", "bob", "cy", "dee", "eve"]) await counters.increment(\`visits:\${name}\`, name.length)
+  await counters.put("motd", "hello", { ttlSeconds: 3600, metadata: { by: "ops" } })
   return new Response("seeded")
 })
 app.get("/has/:key", async (_request, ctx) => new Response(String(await sessions.has(ctx.params.key))))
+app.get("/counter/:key", async (_request, ctx) => new Response(String(await counters.has(ctx.params.key))))
 `
 
 let dir: string
@@ -61,6 +66,11 @@ describe("layeron dev --target cloudflare: the inspector", { timeout: 120_000 },
     assert.deepEqual(stores.body.stores, [
       { id: "AUTH_USER_SESSIONS", label: "auth/user-sessions", details: ["Workers KV binding AUTH_USER_SESSIONS"] },
       { id: "DEFAULT_FILES", label: "default/files", details: ["Workers KV binding DEFAULT_FILES"] },
+      {
+        id: "DEFAULT_COUNTERS",
+        label: "default/counters",
+        details: ["Durable Object binding DEFAULT_COUNTERS (strong store)"],
+      },
     ])
     const keys = await api("keys?store=AUTH_USER_SESSIONS&prefix=session%3A&limit=1")
     const listed = keys.body.keys as { name: string; expiresAt: number; metadata: unknown }[]
@@ -85,6 +95,32 @@ describe("layeron dev --target cloudflare: the inspector", { timeout: 120_000 },
     assert.equal(binary.body.size, 3)
     assert.equal((binary.body.value as { hex: string }).hex.slice(0, 18), "00000000  00 01 ff")
     assert.equal((await api("keys?store=NOPE")).status, 404)
+  })
+
+  it("lists a strong store's keys across its Durable Objects, and deletes one the Worker then no longer finds", async () => {
+    const names: string[] = []
+    let cursor = ""
+    // Pages of two: the keys sit in three objects (shards: 3), merged in key order.
+    for (let page = 0; page < 5; page++) {
+      const keys = await api(`keys?store=DEFAULT_COUNTERS&prefix=visits%3A&limit=2${cursor}`)
+      assert.equal(keys.status, 200)
+      names.push(...(keys.body.keys as { name: string }[]).map((key) => key.name))
+      if (keys.body.complete === true) break
+      cursor = `&cursor=${encodeURIComponent(keys.body.cursor as string)}`
+    }
+    assert.deepEqual(names, ["visits:ada", "visits:bob", "visits:cy", "visits:dee", "visits:eve"])
+
+    const counter = await api("entry?store=DEFAULT_COUNTERS&key=visits%3Adee")
+    assert.deepEqual(counter.body.value, { kind: "text", text: "3", truncated: false })
+    const motd = await api("entry?store=DEFAULT_COUNTERS&key=motd")
+    assert.deepEqual(motd.body.metadata, { by: "ops" })
+    assert.ok(Math.abs((motd.body.expiresAt as number) - Date.now() - 3_600_000) < 60_000, "about an hour left")
+
+    assert.equal(await (await fetch(`${origin}/counter/visits%3Abob`)).text(), "true")
+    assert.equal((await api("entry?store=DEFAULT_COUNTERS&key=visits%3Abob", "DELETE")).status, 200)
+    assert.equal(await (await fetch(`${origin}/counter/visits%3Abob`)).text(), "false")
+    assert.equal(await (await fetch(`${origin}/counter/visits%3Aada`)).text(), "true")
+    assert.equal((await api("entry?store=DEFAULT_COUNTERS&key=visits%3Abob")).status, 404)
   })
 
   it("refuses a page reached by DNS rebinding and calls without the token", async () => {
