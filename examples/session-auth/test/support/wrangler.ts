@@ -5,8 +5,8 @@
 // Cloudflare or npm turned off, and with its config in the test's temp dir.
 import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs"
-import { setTimeout as sleep } from "node:timers/promises"
 import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { freePort } from "@layeron/test-support/redis-server"
