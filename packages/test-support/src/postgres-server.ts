@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { freePort } from "./redis-server.ts"
-import { spawnWatched, type WatchedProcess } from "./watched-process.ts"
+import { spawnWatched, type WatchedProcess, waitForOutput } from "./watched-process.ts"
 
 const run = promisify(execFile)
 const tempDirs = new Set<string>()
@@ -103,7 +103,7 @@ export class PostgresServer {
     ]
     const child = spawnWatched(join(bin, "postgres"), args, { ...this.user, cwd: this.dir })
     this.child = child
-    await waitForReady(child, this.port)
+    await waitForOutput(child, "ready to accept connections", `postgres on port ${this.port}`, 20_000)
     this.serverPid = await child.pid
     return this
   }
@@ -234,39 +234,6 @@ function childrenOf(pid: number): number[] {
     }
   }
   return children
-}
-
-function waitForReady({ shell: child }: WatchedProcess, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = ""
-    const timer = setTimeout(() => fail(new Error(`postgres on port ${port} not ready after 20 s:\n${output}`)), 20_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes("ready to accept connections")) {
-        done()
-        resolve()
-      }
-    }
-    const onExit = (code: number | null) => fail(new Error(`postgres exited (${code}) on port ${port}:\n${output}`))
-    const done = () => {
-      clearTimeout(timer)
-      child.stdout?.off("data", onData)
-      child.stderr?.off("data", onData)
-      child.off("exit", onExit)
-      // Keep draining the pipes so a chatty server never blocks on a full pipe.
-      child.stdout?.resume()
-      child.stderr?.resume()
-    }
-    const fail = (error: Error) => {
-      done()
-      child.stdin?.destroy()
-      reject(error)
-    }
-    // The server logs to stderr.
-    child.stdout?.on("data", onData)
-    child.stderr?.on("data", onData)
-    child.once("exit", onExit)
-  })
 }
 
 export async function startPostgres(options?: { port?: number }): Promise<PostgresServer> {

@@ -7,7 +7,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { spawnWatched, type WatchedProcess } from "./watched-process.ts"
+import { spawnWatched, type WatchedProcess, waitForOutput } from "./watched-process.ts"
 
 const run = promisify(execFile)
 const tempDirs = new Set<string>()
@@ -87,7 +87,7 @@ export class RedisServer {
     ]
     const child = spawnWatched("redis-server", args)
     this.child = child
-    await waitForReady(child, this.port)
+    await waitForOutput(child, "Ready to accept connections", `redis-server on port ${this.port}`, 10_000)
     this.serverPid = await child.pid
     return this
   }
@@ -132,44 +132,6 @@ export class RedisServer {
     }
     await child.exited
   }
-}
-
-function waitForReady({ shell: child }: WatchedProcess, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = ""
-    const timer = setTimeout(
-      () => fail(new Error(`redis-server on port ${port} not ready after 10 s:\n${output}`)),
-      10_000,
-    )
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes("Ready to accept connections")) {
-        done()
-        resolve()
-      }
-    }
-    const onExit = (code: number | null) => fail(new Error(`redis-server exited (${code}) on port ${port}:\n${output}`))
-    const onError = (chunk: Buffer) => {
-      output += chunk.toString()
-    }
-    const done = () => {
-      clearTimeout(timer)
-      child.stdout?.off("data", onData)
-      child.stderr?.off("data", onError)
-      child.off("exit", onExit)
-      // Keep draining the pipes so a chatty server never blocks on a full pipe.
-      child.stdout?.resume()
-      child.stderr?.resume()
-    }
-    const fail = (error: Error) => {
-      done()
-      child.stdin?.destroy()
-      reject(error)
-    }
-    child.stdout?.on("data", onData)
-    child.stderr?.on("data", onError)
-    child.once("exit", onExit)
-  })
 }
 
 export async function startRedis(options?: RedisServerOptions): Promise<RedisServer> {

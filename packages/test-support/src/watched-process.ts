@@ -61,3 +61,47 @@ export function spawnWatched(command: string, args: string[], options: WatchedOp
   pid.catch(() => undefined)
   return { shell, pid, exited }
 }
+
+/**
+ * Resolves once the server's shell prints `ready` (on stdout or stderr);
+ * rejects with what it printed when it exits first or `timeoutMs` passes.
+ * The pipes are drained afterwards, so a chatty server never blocks on them.
+ */
+export function waitForOutput(
+  { shell: child }: WatchedProcess,
+  ready: string,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = ""
+    const timer = setTimeout(
+      () => fail(new Error(`${what} not ready after ${timeoutMs / 1000} s:\n${output}`)),
+      timeoutMs,
+    )
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes(ready)) {
+        done()
+        resolve()
+      }
+    }
+    const onExit = (code: number | null) => fail(new Error(`${what} exited (${code}):\n${output}`))
+    const done = () => {
+      clearTimeout(timer)
+      child.stdout?.off("data", onData)
+      child.stderr?.off("data", onData)
+      child.off("exit", onExit)
+      child.stdout?.resume()
+      child.stderr?.resume()
+    }
+    const fail = (error: Error) => {
+      done()
+      child.stdin?.destroy()
+      reject(error)
+    }
+    child.stdout?.on("data", onData)
+    child.stderr?.on("data", onData)
+    child.once("exit", onExit)
+  })
+}
