@@ -56,6 +56,16 @@ describe("layeron kv moves the docs' sessions", () => {
     const run = ok(await kvCli(["copy", EXAMPLE_APP, "--from", from, "--to", redis.url]))
     assert.equal(run.text, "layeron kv copy: 2 entries of auth/user-sessions\n")
     assert.deepEqual(await example.listed(redis.url), await example.listed(from))
+    // Back out of Redis by its one-pass walk: the same sessions, expiries to the millisecond.
+    const out = ok(await kvCli(["export", EXAMPLE_APP, STORE], { env: { LAYERON_KV: redis.url } }))
+    const sorted = (text: string) =>
+      text
+        .trimEnd()
+        .split("\n")
+        .map((entry) => JSON.parse(entry))
+        .sort((a, b) => (a.key < b.key ? -1 : 1))
+    const fromSqlite = ok(await kvCli(["export", EXAMPLE_APP, STORE], { env: { LAYERON_KV: from } }))
+    assert.deepEqual(sorted(out.text), sorted(fromSqlite.text))
     // Redis expires them itself too, at their own instants.
     const pttl = Number(await redis.cli("pttl", `layeron:kv:{auth/user-sessions/session:${sessions.month}}`))
     assert.ok(pttl > 30 * DAY * 1000 - 120_000 && pttl <= 30 * DAY * 1000, `30 days in Redis: ${pttl} ms`)
