@@ -1,5 +1,5 @@
 import { type Entry, entryOf } from "./entry.js"
-import { retrying } from "./retry.js"
+import { retrying, waitOrThrow } from "./retry.js"
 import { type KVStoreLike, scanKeysOf } from "./store-api.js"
 
 /** A list page and a getMany call each take at most this many keys (the store's own limits). */
@@ -26,10 +26,21 @@ export async function* readEntries(
     return
   }
   const seen = new Set<string>()
-  for await (const batch of scan(prefix)) {
-    const keys = batch.filter((key) => !seen.has(key))
-    for (const key of keys) seen.add(key)
-    if (keys.length > 0) yield await entriesOf(store, keys)
+  // A walk that fails for now (KV_UNAVAILABLE) starts over, as a SCAN cursor
+  // cannot be resumed by the store; the names already read are skipped.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      for await (const batch of scan(prefix)) {
+        const keys = batch.filter((key) => !seen.has(key))
+        if (keys.length === 0) continue
+        const entries = await entriesOf(store, keys)
+        for (const key of keys) seen.add(key)
+        yield entries
+      }
+      return
+    } catch (error) {
+      await waitOrThrow(error, attempt)
+    }
   }
 }
 
