@@ -12,9 +12,14 @@ export async function retrying<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call()
     } catch (error) {
-      const wait = WAITS_MS[attempt]
-      if ((error as { code?: unknown } | null)?.code !== "KV_UNAVAILABLE" || wait === undefined) throw error
-      await new Promise((resolve) => setTimeout(resolve, wait))
+      await waitOrThrow(error, attempt)
     }
   }
+}
+
+/** Waits before try `attempt + 1` of a call that failed with `error`, or throws it when it is not worth another. */
+export async function waitOrThrow(error: unknown, attempt: number): Promise<void> {
+  const wait = WAITS_MS[attempt]
+  if ((error as { code?: unknown } | null)?.code !== "KV_UNAVAILABLE" || wait === undefined) throw error
+  await new Promise((resolve) => setTimeout(resolve, wait))
 }

@@ -56,6 +56,20 @@ export interface KVStoreLike {
   close(): Promise<void>
 }
 
+/** The key of a store's unordered key walk (KVStore's SCAN_KEYS), on any copy of @layeron/modules that has one. */
+const SCAN_KEYS = Symbol.for("layeron.kv.scanKeys")
+
+/**
+ * The store's walk over every key name with a prefix, in no order, in
+ * batches of at most 1000 (a name may repeat, an expired one may come), or
+ * undefined for a store without one (an older @layeron/modules).
+ */
+export function scanKeysOf(store: KVStoreLike): ((prefix: string) => AsyncIterable<string[]>) | undefined {
+  const walk = (store as unknown as Record<symbol, unknown>)[SCAN_KEYS]
+  if (typeof walk !== "function") return undefined
+  return (prefix) => walk.call(store, prefix) as AsyncIterable<string[]>
+}
+
 const METHODS = ["start", "get", "getMany", "put", "delete", "list", "close"] as const
 
 /** Whether an app's module is a storage.kv store (told by its shape, so any copy of @layeron/modules counts). */

@@ -2,7 +2,6 @@
 // `layeron kv` put/get, export/import, a copy to a Redis Cluster, and the
 // wrangler format read back by the Workers KV driver, through the real binary.
 import assert from "node:assert/strict"
-import { randomBytes } from "node:crypto"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,42 +9,16 @@ import { after, before, describe, it } from "node:test"
 import type { KVNamespace } from "@layeron/modules/drivers/cloudflare"
 import { type RedisCluster, startCluster } from "@layeron/test-support/redis-server"
 import { Miniflare } from "miniflare"
-import { fixture } from "../support/cli-process.ts"
+import { APP, ENTRIES, exported, putEntries, type Snapshot, STORE, snapshot } from "./support/blob-entries.ts"
 import { kvCli, ok } from "./support/kv-cli.ts"
 
-const APP = fixture("kv-stores.ts")
-const STORE = "files/blobs"
 const dir = mkdtempSync(join(tmpdir(), "layeron-kv-round-trip-"))
 const source = `sqlite:${join(dir, "source.db")}`
 let cluster: RedisCluster
 
-/** Every kind of value: bytes that are not UTF-8, text with a BOM, control characters, empty, and a unicode key. */
-const binary = randomBytes(100_000)
-binary[0] = 0xff // never valid UTF-8
-const withBom = Buffer.from('\uFEFF{"bom":true}', "utf8")
-const controls = Buffer.from("\u0000\u0001\u0002\n\t".repeat(50), "utf8")
-const ENTRIES: { key: string; file: Buffer; args: string[] }[] = [
-  { key: "img/logo.png", file: binary, args: ["--content-type", "image/png", "--metadata", '{"w":64,"h":64}'] },
-  { key: "bom.json", file: withBom, args: ["--content-type", "application/json", "--ttl", "3600"] },
-  { key: "controls", file: controls, args: ["--metadata", '{"nested":{"a":[1,"two",null]}}'] },
-  { key: "empty", file: Buffer.alloc(0), args: ["--ttl", "86400"] },
-  { key: "ключ/🔑 with space", file: Buffer.from("unicode key"), args: [] },
-]
-
 before(async () => {
   cluster = await startCluster()
-  for (const [index, entry] of ENTRIES.entries()) {
-    const file = join(dir, `value-${index}`)
-    writeFileSync(file, entry.file)
-    // One from stdin (`-`), the rest from files (`@file`).
-    const value = index === 1 ? "-" : `@${file}`
-    ok(
-      await kvCli(["put", APP, STORE, entry.key, value, ...entry.args], {
-        env: { LAYERON_KV: source },
-        ...(index === 1 ? { stdinFile: file } : {}),
-      }),
-    )
-  }
+  await putEntries(dir, source)
 })
 
 after(async () => {
@@ -53,47 +26,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-type Snapshot = Record<string, { bytes: string; meta: unknown }>
-
-/** Each entry's bytes (`get --out`) and content type, metadata, expiry (`get --meta`) on a backend. */
-async function snapshot(kvUrl: string): Promise<Snapshot> {
-  const found: Snapshot = {}
-  for (const [index, { key }] of ENTRIES.entries()) {
-    const out = join(dir, `out-${index}`)
-    const env = { LAYERON_KV: kvUrl }
-    ok(await kvCli(["get", APP, STORE, key, "--out", out], { env }))
-    const meta = ok(await kvCli(["get", APP, STORE, key, "--meta"], { env }))
-    found[key] = { bytes: readFileSync(out).toString("base64"), meta: JSON.parse(meta.text) }
-  }
-  return found
-}
-
-/** The same, read from one `export` of the store (one process instead of two per key). */
-async function exported(kvUrl: string, options: { target?: string; cwd?: string } = {}): Promise<Snapshot> {
-  const extra = options.target === undefined ? [] : ["--target", options.target]
-  const run = ok(
-    await kvCli(["export", APP, STORE, ...extra], {
-      env: { LAYERON_KV: kvUrl },
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    }),
-  )
-  const found: Snapshot = {}
-  for (const line of run.text.trimEnd().split("\n")) {
-    const { key, value, base64, contentType, metadata, expiresAt } = JSON.parse(line)
-    const bytes = base64 ? Buffer.from(value, "base64") : Buffer.from(value, "utf8")
-    found[key] = {
-      bytes: bytes.toString("base64"),
-      meta: { key, contentType, metadata: metadata ?? null, expiresAt: expiresAt ?? null, size: bytes.length },
-    }
-  }
-  return found
-}
-
 describe("layeron kv round trips", () => {
   let original: Snapshot
 
   before(async () => {
-    original = await snapshot(source)
+    original = await snapshot(dir, source)
   })
 
   it("put from a file or stdin stores the bytes, content type, metadata and TTL given", () => {

@@ -91,6 +91,15 @@ export interface KVDriver {
   put(key: string, entry: StoredEntry): Awaitable<void>
   delete(key: string): Awaitable<void>
   list(options: DriverListOptions): Awaitable<ListPage>
+  /**
+   * Optional, for whole-store moves (`layeron kv export|copy`) on a backend
+   * where ordered `list` pages are costly (Redis: each page is a full SCAN):
+   * every key that starts with `prefix`, in no order, a batch at a time. A
+   * key may come twice and an expired one may come (the store's reads leave
+   * it out); a key written during the walk may be missed. Without it, the
+   * store walks `list` pages.
+   */
+  scanKeys?(prefix: string): AsyncIterable<readonly string[]>
   close(): Awaitable<void>
 }
 

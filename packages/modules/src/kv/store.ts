@@ -71,6 +71,9 @@ const TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 const READ_HINT = "; read the handle with text(), json(), arrayBuffer(), bytes() or stream()"
 
 /** Encodes a store's scope so no namespace, name or key can reach into another store's keys. */
+/** @internal The key of KVStore's unordered key walk, shared by every copy of this package. */
+export const SCAN_KEYS = Symbol.for("layeron.kv.scanKeys")
+
 function scopePrefix(namespace: string, name: string): string {
   return `${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/`
 }
@@ -594,6 +597,49 @@ export class KVStore implements LayeronModule {
     }
     if (page.cursor === null) return { keys, complete: true }
     return { keys, cursor: encodeListCursor(scope, page.cursor), complete: false }
+  }
+
+  /**
+   * @internal Not public API: for `layeron kv export|copy`, which find it by
+   * its symbol (SCAN_KEYS) on whatever copy of this package an app loads.
+   * Every key name with `prefix`, in no order, in batches a getMany() takes;
+   * a name may come twice, and one that expired may come (getMany() leaves
+   * it out). Uses the driver's scanKeys() when it has one, else list pages.
+   */
+  async *[SCAN_KEYS](prefix = ""): AsyncGenerator<string[]> {
+    if (typeof prefix !== "string") {
+      throw new KVError(
+        "KV_OPTIONS_INVALID",
+        `${this.name}: scan prefix must be a string, got ${describeValue(prefix)}`,
+      )
+    }
+    if (!isMatchablePrefix(prefix)) return
+    const driver = this.driver ?? (await this.open())
+    if (driver.scanKeys === undefined) {
+      let cursor: string | undefined
+      do {
+        const page = await this.list({ prefix, ...(cursor === undefined ? {} : { cursor }) })
+        if (page.keys.length > 0) yield page.keys.map((key) => key.name)
+        cursor = page.cursor
+      } while (cursor !== undefined)
+      return
+    }
+    const scoped = this.prefix + prefix
+    const batches = driver.scanKeys(scoped)[Symbol.asyncIterator]()
+    for (;;) {
+      let next: IteratorResult<readonly string[]>
+      try {
+        next = await batches.next()
+      } catch (error) {
+        throw this.driverError("scan", undefined, driver, error)
+      }
+      if (next.done) return
+      // Only this store's keys, whatever the driver returns: stores stay apart.
+      const names = next.value.filter((key) => key.startsWith(scoped)).map((key) => key.slice(this.prefix.length))
+      for (let start = 0; start < names.length; start += KV_LIMITS.maxGetManyKeys) {
+        yield names.slice(start, start + KV_LIMITS.maxGetManyKeys)
+      }
+    }
   }
 
   /** The driver's cursor inside a cursor this store handed out for the same prefix; anything else is refused. */

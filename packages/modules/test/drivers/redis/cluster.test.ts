@@ -5,10 +5,12 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { isKVError, kv } from "@layeron/modules"
 import { type RedisDriver, redisDriver } from "@layeron/modules/drivers/redis"
+import { FakeClock } from "@layeron/modules/testing"
 import { type RedisCluster, startCluster } from "@layeron/test-support/redis-server"
 import { toRedisKey } from "../../../src/kv/drivers/redis/keys.ts"
 import { keySlot } from "../../../src/kv/drivers/redis/slots.ts"
 import { commandCalls, resetStats } from "../../support/redis-stats.ts"
+import { checkScanKeys } from "./support/scan-keys.ts"
 
 let cluster: RedisCluster
 let driver: RedisDriver
@@ -103,6 +105,12 @@ describe("a store on a Redis Cluster", () => {
       cursor = page.cursor
     } while (cursor)
     assert.deepEqual(names, [...keys].sort())
+  })
+})
+
+describe("scanKeys, the unordered walk of layeron kv export|copy", () => {
+  test("every key of the prefix once a SCAN per master, no other store's, expired ones absent on read", async () => {
+    await checkScanKeys(driver, "walk", new FakeClock(Date.now()))
   })
 })
 

@@ -10,6 +10,7 @@ import { RedisServer } from "@layeron/test-support/redis-server"
 import fc from "fast-check"
 import { toRedisKey } from "../../../src/kv/drivers/redis/keys.ts"
 import { commandCalls, resetStats } from "../../support/redis-stats.ts"
+import { checkScanKeys } from "./support/scan-keys.ts"
 
 let server: RedisServer
 let driver: RedisDriver
@@ -25,6 +26,12 @@ after(async () => {
 })
 
 const HOUR = 3600
+
+describe("scanKeys, the unordered walk of layeron kv export|copy", () => {
+  test("every key of the prefix once a SCAN per master, no other store's, expired ones absent on read", async () => {
+    await checkScanKeys(driver, "walk", new FakeClock(Date.now()))
+  })
+})
 
 describe("round trips", () => {
   test("get is one GET, getMany one MGET, put one SET with PXAT, delete one DEL", async () => {

@@ -8,7 +8,7 @@ import { ReadCache, type RedisCacheOptions } from "./cache.js"
 import { closeClient, openClient, type RedisClient } from "./connection.js"
 import { MAX_HEADER_BYTES, packEntry, readHeader, unpackEntry } from "./entry.js"
 import { redisError, withDeadline } from "./errors.js"
-import { toRedisKey } from "./keys.js"
+import { fromRedisKey, scanPattern, toRedisKey } from "./keys.js"
 import { type ListSource, listPage } from "./list.js"
 import { keySlot } from "./slots.js"
 import { startTracking } from "./tracking.js"
@@ -303,6 +303,28 @@ export class RedisDriver implements AtomicKVDriver {
   list(options: DriverListOptions): Promise<ListPage> {
     // A long listing is many round trips: each is bounded, not the whole.
     return this.run(`list ${options.prefix}`, () => listPage(this.source, options), false)
+  }
+
+  /** One SCAN MATCH per master, its batches as they come: O(keys) in all, where list() is a SCAN per page. */
+  async *scanKeys(prefix: string): AsyncGenerator<string[]> {
+    const pattern = scanPattern(prefix)
+    const masters = this.masters()
+    if (masters.length === 0) throw redisError(new Error("no master is known yet"), this.target, `scan ${prefix}`)
+    for (const master of masters) {
+      let cursor = "0"
+      do {
+        const [next, redisKeys] = await this.run(`scan ${prefix}`, () =>
+          master.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT),
+        )
+        const keys: string[] = []
+        for (const redisKey of redisKeys) {
+          const key = fromRedisKey(redisKey)
+          if (key?.startsWith(prefix)) keys.push(key)
+        }
+        if (keys.length > 0) yield keys
+        cursor = next
+      } while (cursor !== "0")
+    }
   }
 
   private masters(): Redis[] {
