@@ -61,20 +61,26 @@ return 1
 `
 
 /**
- * ARGV: delta, now, the packed new counter, its PXAT or "", the new version.
- * The count, or why nothing was written. A live counter is rewritten with
- * its header (expiry, content type, metadata) and a new version, KEEPTTL.
- * Counters are decimal text within ±(2^53 - 1), as counter.ts reads them.
+ * ARGV: delta, now, then the counter to create where none is live: its
+ * expiry ("" for none), PXAT (""), version, content type, metadata ("" for
+ * none) and text. The count, or why nothing was written. A live counter is
+ * rewritten with its header (expiry, content type, metadata) and the new
+ * version, KEEPTTL. Counters are decimal text within ±(2^53 - 1), as
+ * counter.ts reads them. Every argument is text: a Buffer argument makes
+ * ioredis encode the whole command in its slower buffer mode (measured).
  */
 const INCREMENT = `${ENTRY}
 local current = live(tonumber(ARGV[2]))
+local version = ARGV[5]
 if not current then
-  set(ARGV[3], ARGV[4])
+  local expiresAt, contentType, metadata = ARGV[3], ARGV[6], ARGV[7]
+  local flags = (expiresAt == "" and 0 or 1) + (metadata == "" and 0 or 2)
+  set(struct.pack(">BBdHHB", 2, flags, tonumber(expiresAt) or 0, #contentType, #metadata, #version)
+    .. version .. contentType .. metadata .. ARGV[8], ARGV[4])
   return tonumber(ARGV[1])
 end
 local fixed = header(current)
-local names = fixed + string.byte(current, 11) * 256 + string.byte(current, 12)
-  + string.byte(current, 13) * 256 + string.byte(current, 14)
+local names = fixed + struct.unpack(">H", current, 11) + struct.unpack(">H", current, 13)
 local text = string.sub(current, names + 1)
 if #text > 17 or not (text == "0" or string.match(text, "^%-?[1-9]%d*$")) then return "not-a-counter" end
 local limit = 9007199254740991
@@ -82,10 +88,8 @@ local count = tonumber(text)
 if math.abs(count) > limit then return "not-a-counter" end
 count = count + tonumber(ARGV[1])
 if math.abs(count) > limit then return "out-of-range" end
-local version = ARGV[5]
-local rewritten = string.char(2) .. string.sub(current, 2, 14) .. string.char(#version) .. version
-  .. string.sub(current, fixed + 1, names) .. string.format("%d", count)
-redis.call("SET", KEYS[1], rewritten, "KEEPTTL")
+redis.call("SET", KEYS[1], string.char(2) .. string.sub(current, 2, 14) .. string.char(#version) .. version
+  .. string.sub(current, fixed + 1, names) .. string.format("%d", count), "KEEPTTL")
 return count
 `
 
@@ -97,18 +101,23 @@ const SCRIPTS = {
 
 type Arg = string | Buffer | number
 
+/** The counter an increment creates where none is live, as the script's text arguments. */
+export interface CreatedCounter {
+  expiresAt: number | null
+  /** PXAT, or "" for a counter that never expires. */
+  pxat: string
+  version: string
+  contentType: string
+  metadata: string | null
+  /** The count as decimal text. */
+  text: string
+}
+
 /** The scripts as commands of `client` (EVALSHA, and EVAL the first time a node lacks one). */
 export interface AtomicScripts {
   putIf(redisKey: string, expected: string | null, now: number, packed: Buffer, pxat: string): Promise<boolean>
   deleteIf(redisKey: string, expected: string, now: number): Promise<boolean>
-  increment(
-    redisKey: string,
-    delta: number,
-    now: number,
-    packed: Buffer,
-    pxat: string,
-    version: string,
-  ): Promise<number | IncrementRefusal>
+  increment(redisKey: string, delta: number, now: number, created: CreatedCounter): Promise<number | IncrementRefusal>
 }
 
 export function defineAtomicScripts(client: RedisClient): AtomicScripts {
@@ -122,8 +131,19 @@ export function defineAtomicScripts(client: RedisClient): AtomicScripts {
     async deleteIf(redisKey, expected, now) {
       return (await run.layeronDeleteIf(redisKey, expected, now)) === 1
     },
-    async increment(redisKey, delta, now, packed, pxat, version) {
-      return (await run.layeronIncrement(redisKey, delta, now, packed, pxat, version)) as number | IncrementRefusal
+    async increment(redisKey, delta, now, created) {
+      const { expiresAt, pxat, version, contentType, metadata, text } = created
+      return (await run.layeronIncrement(
+        redisKey,
+        delta,
+        now,
+        expiresAt === null ? "" : expiresAt,
+        pxat,
+        version,
+        contentType,
+        metadata ?? "",
+        text,
+      )) as number | IncrementRefusal
     },
   }
 }
