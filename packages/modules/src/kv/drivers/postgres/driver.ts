@@ -107,7 +107,7 @@ export class PostgresDriver implements AtomicKVDriver {
     values: unknown[],
     written = 0,
   ): Promise<QueryResult<Row & unknown[]>> {
-    return this.withClient(what, (run) => run<Row & unknown[]>({ ...statement, values, rowMode: "array" }, written))
+    return this.withClient(what, (run) => run<Row & unknown[]>({ name: statement.name, text: statement.text, values, rowMode: "array" }, written))
   }
 
   /**
