@@ -1,5 +1,6 @@
 import type { IncrementRefusal, StoredEntry } from "./driver.js"
 import { utf8 } from "./encode-value.js"
+import { storedEntry } from "./stored-entry.js"
 
 /**
  * What `increment()` counts in: a value that is a whole number as decimal
@@ -41,5 +42,8 @@ export function incremented(
   if (current === null) return "not-a-counter"
   const count = current + delta
   if (!Number.isSafeInteger(count)) return "out-of-range"
-  return { entry: { ...live, value: counterBytes(count), version: created.version }, count }
+  return {
+    entry: storedEntry(counterBytes(count), live.contentType, live.metadata, live.expiresAt, created.version),
+    count,
+  }
 }

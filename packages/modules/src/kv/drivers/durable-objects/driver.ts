@@ -9,6 +9,7 @@ import type {
 import { KVError } from "../../errors.js"
 import { compareKeys } from "../../key-order.js"
 import { checkOptionNames, describeValue, isOptionBag } from "../../options.js"
+import { withValue } from "../../stored-entry.js"
 import { showKey } from "../../validate.js"
 import { NOT_READ, type WireEntry } from "./object.js"
 import { DEFAULT_SHARDS, MAX_SHARDS, shardName, shardOf } from "./shards.js"
@@ -221,11 +222,14 @@ function toWire(entry: StoredEntry): WireEntry {
     value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
       ? value.buffer
       : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength)
-  return { ...entry, value: buffer as ArrayBuffer }
+  const { contentType, metadata, expiresAt, version } = entry
+  return version === undefined
+    ? { value: buffer as ArrayBuffer, contentType, metadata, expiresAt }
+    : { value: buffer as ArrayBuffer, contentType, metadata, expiresAt, version }
 }
 
 function fromWire(entry: WireEntry | null): StoredEntry | null {
-  return entry === null ? null : { ...entry, value: new Uint8Array(entry.value) }
+  return entry === null ? null : withValue(entry, new Uint8Array(entry.value))
 }
 
 function checkShards(value: unknown, label: string): number {

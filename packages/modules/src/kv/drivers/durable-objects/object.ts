@@ -1,6 +1,7 @@
 import { incremented } from "../../counter.js"
 import type { IncrementRefusal, ListedEntry, StoredEntry } from "../../driver.js"
 import { prefixUpperBound } from "../../key-order.js"
+import { withValue } from "../../stored-entry.js"
 import { CHUNK_BYTES, ENTRY_COLUMNS, SCHEMA } from "./sql.js"
 
 // The Durable Object class of a strong store: one instance per shard, each
@@ -87,15 +88,17 @@ export function durableKVObject<Base extends ObjectBase>(DurableObject: Base) {
         const parts = this.#exec("SELECT data FROM layeron_kv_chunks WHERE key = ? ORDER BY seq", key)
         value = joinChunks(parts.map((part) => new Uint8Array(part[0] as ArrayBuffer)))
       }
-      const entry = { value, contentType: row[2], metadata: row[3], expiresAt: row[4] }
-      return row[5] === null ? entry : { ...entry, version: row[5] }
+      const [, , contentType, metadata, expiresAt, version] = row
+      return version === null
+        ? { value, contentType, metadata, expiresAt }
+        : { value, contentType, metadata, expiresAt, version }
     }
 
     #live(key: string, now: number): StoredEntry | null {
       const row = this.#row(key)
       if (row === undefined || (row[4] !== null && row[4] <= now)) return null
       const entry = this.#entry(key, row)
-      return { ...entry, value: new Uint8Array(entry.value) }
+      return withValue(entry, new Uint8Array(entry.value))
     }
 
     #write(key: string, entry: StoredEntry | WireEntry): void {
@@ -184,7 +187,7 @@ export function durableKVObject<Base extends ObjectBase>(DurableObject: Base) {
     }
 
     kvIncrement(key: string, delta: number, created: WireEntry, now: number): number | IncrementRefusal {
-      const next = incremented(this.#live(key, now), delta, { ...created, value: new Uint8Array(created.value) })
+      const next = incremented(this.#live(key, now), delta, withValue(created, new Uint8Array(created.value)))
       if (typeof next === "string") return next
       this.#write(key, next.entry)
       return next.count

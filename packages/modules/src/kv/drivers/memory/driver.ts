@@ -11,6 +11,7 @@ import type {
 import { ownedBytes } from "../../encode-value.js"
 import { compareKeys } from "../../key-order.js"
 import { checkOptionNames, isOptionBag } from "../../options.js"
+import { withValue } from "../../stored-entry.js"
 
 export interface MemoryDriverOptions {
   /** How often expired entries are removed (default 60 s). */
@@ -25,7 +26,7 @@ const SWEEP_SLICE = 1000
 /** The entry with bytes of its own: a value that is a view into a larger buffer (Node's Buffer pool) would keep all of it alive. */
 function owned(entry: StoredEntry): StoredEntry {
   const value = ownedBytes(entry.value)
-  return value === entry.value ? entry : { ...entry, value }
+  return value === entry.value ? entry : withValue(entry, value)
 }
 
 /** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */

@@ -107,7 +107,9 @@ export class PostgresDriver implements AtomicKVDriver {
     values: unknown[],
     written = 0,
   ): Promise<QueryResult<Row & unknown[]>> {
-    return this.withClient(what, (run) => run<Row & unknown[]>({ name: statement.name, text: statement.text, values, rowMode: "array" }, written))
+    return this.withClient(what, (run) =>
+      run<Row & unknown[]>({ name: statement.name, text: statement.text, values, rowMode: "array" }, written),
+    )
   }
 
   /**
@@ -316,7 +318,11 @@ export class PostgresDriver implements AtomicKVDriver {
       if (rows[0]?.[0] !== true) return 0
       let removed = 0
       for (;;) {
-        const result = await run({ ...SQL.sweep, values: [this.clock.now(), this.batchSize] })
+        const result = await run({
+          name: SQL.sweep.name,
+          text: SQL.sweep.text,
+          values: [this.clock.now(), this.batchSize],
+        })
         removed += result.rowCount ?? 0
         if ((result.rowCount ?? 0) < this.batchSize || this.closed) break
       }

@@ -1,6 +1,7 @@
 // The statements of the postgres driver, each a named prepared statement:
 // parsed once per connection, then one round trip (bind, execute) per call.
 import type { StoredEntry } from "../../driver.js"
+import { storedEntry } from "../../stored-entry.js"
 import { TABLE } from "./schema.js"
 
 /** A named, prepared statement as pg runs it. */
@@ -101,8 +102,7 @@ export type EntryRow = [
 ]
 
 export function toEntry(row: EntryRow): StoredEntry {
-  const entry = { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
-  return row[4] === null ? entry : { ...entry, version: row[4] }
+  return storedEntry(row[0], row[1], row[2], row[3], row[4])
 }
 
 /** A key as the table holds it: its UTF-8 bytes. */

@@ -1,4 +1,5 @@
 import type { StoredEntry } from "../../driver.js"
+import { withValue } from "../../stored-entry.js"
 
 export interface RedisCacheOptions {
   /** How many entries the cache holds, least recently read dropped first (default 10,000). */
@@ -104,7 +105,7 @@ export class ReadCache {
     if (fetch.stale || fetch.epoch !== this.epoch || !this.active || entry === null) return
     if (entry.value.byteLength > this.maxValueBytes) return
     // A copy: the reply may be a slice of a large socket buffer that the cache would keep alive.
-    this.entries.set(fetch.key, { ...entry, value: entry.value.slice() })
+    this.entries.set(fetch.key, withValue(entry, entry.value.slice()))
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string
       this.entries.delete(oldest)

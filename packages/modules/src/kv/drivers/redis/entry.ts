@@ -1,6 +1,7 @@
 import type { StoredEntry } from "../../driver.js"
 import { KVError } from "../../errors.js"
 import { KV_LIMITS } from "../../limits.js"
+import { storedEntry } from "../../stored-entry.js"
 
 /**
  * One entry is one Redis string, so a `get` is one GET and a `put` one
@@ -61,8 +62,8 @@ interface Header {
   readonly expiresAt: number | null
   readonly contentType: string
   readonly metadata: string | null
-  /** Absent for a format 1 entry. */
-  readonly version?: string
+  /** Undefined for a format 1 entry. */
+  readonly version: string | undefined
   /** Where the value starts. */
   readonly end: number
 }
@@ -79,25 +80,25 @@ export function readHeader(packed: Buffer, redisKey: string): Header {
   const contentTypeEnd = fixed + packed.readUInt16BE(10)
   const end = contentTypeEnd + packed.readUInt16BE(12)
   if (end > packed.byteLength) throw notOurs(redisKey)
-  const header = {
+  return {
     expiresAt: flags & HAS_EXPIRY ? packed.readDoubleBE(2) : null,
     contentType: packed.toString("utf8", fixed, contentTypeEnd),
     metadata: flags & HAS_METADATA ? packed.toString("utf8", contentTypeEnd, end) : null,
+    version: versioned ? packed.toString("utf8", FIXED + 1, fixed) : undefined,
     end,
   }
-  return versioned ? { ...header, version: packed.toString("utf8", FIXED + 1, fixed) } : header
 }
 
 export function unpackEntry(packed: Buffer, redisKey: string): StoredEntry {
   const header = readHeader(packed, redisKey)
-  const entry = {
+  return storedEntry(
     // A plain Uint8Array view, not a Buffer: Buffer's slice() does not copy.
-    value: new Uint8Array(packed.buffer, packed.byteOffset + header.end, packed.byteLength - header.end),
-    contentType: header.contentType,
-    metadata: header.metadata,
-    expiresAt: header.expiresAt,
-  }
-  return header.version === undefined ? entry : { ...entry, version: header.version }
+    new Uint8Array(packed.buffer, packed.byteOffset + header.end, packed.byteLength - header.end),
+    header.contentType,
+    header.metadata,
+    header.expiresAt,
+    header.version,
+  )
 }
 
 function notOurs(redisKey: string): KVError {
