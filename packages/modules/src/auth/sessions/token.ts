@@ -76,8 +76,27 @@ const PRISTINE = sha256.create()
 let hasher: ReturnType<typeof sha256.create> | undefined
 const digest = new Uint8Array(32)
 
+type OneShotHash = (algorithm: string, data: string, encoding: "base64url") => string
+
+/**
+ * Node.js's one-shot `crypto.hash` (C++; Node.js 20.12+), reached without an
+ * import so that a Worker bundle has none: 0.3-0.5 µs a secret against
+ * noble's 1.3-2.2 (measured). Undefined on Workers and older Node.js.
+ */
+const nodeHash = ((): OneShotHash | undefined => {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  const hash = (node?.getBuiltinModule?.("node:crypto") as { hash?: unknown } | undefined)?.hash
+  return typeof hash === "function" ? (hash as OneShotHash) : undefined
+})()
+
 /** What is stored instead of the secret. */
 export function hashSecret(secret: string): string {
+  // OpenSSL clears its digest state when the call ends.
+  return nodeHash === undefined ? hashSecretPortably(secret) : nodeHash("sha256", secret, "base64url")
+}
+
+/** The same hash by noble, as a Worker computes it (tests check that both agree). */
+export function hashSecretPortably(secret: string): string {
   // A secret is base64url (parseToken checked it), so its characters are its UTF-8 bytes.
   const bytes = new Uint8Array(secret.length)
   for (let index = 0; index < secret.length; index++) bytes[index] = secret.charCodeAt(index)
