@@ -114,7 +114,24 @@ export function atomicRules(t: SuiteContext): void {
       "refuses to increment a value that is not a counter, or past the safe integer range, writing nothing",
       async () => {
         const store = await strongStore(t)
-        const values = ["abc", "1.5", "007", " 1", "1 ", "+1", "-0", "", "1e3", '{"n":1}', "99999999999999999"]
+        const values = [
+          "abc",
+          "1.5",
+          "1.0",
+          "007",
+          " 1",
+          "1 ",
+          "+1",
+          "-0",
+          "-",
+          "",
+          "1e3",
+          "0x10",
+          "inf",
+          "nan",
+          '{"n":1}',
+          "99999999999999999",
+        ]
         for (const [index, value] of values.entries()) {
           const key = `value-${index}`
           await store.put(key, value)
