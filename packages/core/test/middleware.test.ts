@@ -186,6 +186,32 @@ describe("middleware", () => {
     assert.deepEqual(seen, ["acme", "acme", "/orgs/acme/repos/web"])
   })
 
+  it("matches the same on every request of a path, and over thousands of distinct paths", async () => {
+    const seen: string[] = []
+    const app = backend()
+    app.use("/api/*", async (_request, _ctx, next) => {
+      seen.push("api")
+      return next()
+    })
+    app.use("/orgs/:org/*", async (_request, ctx, next) => {
+      seen.push(`org ${ctx.params.org}`)
+      return next()
+    })
+    app.all("/*", () => new Response("ok"))
+    for (let round = 0; round < 3; round++) {
+      for (const org of ["acme", "initech"]) await app.fetch(at(`/orgs/${org}/repos`))
+      await app.fetch(at("/api/profile"))
+    }
+    assert.deepEqual(seen, Array(3).fill(["org acme", "org initech", "api"]).flat())
+    // Many distinct paths (more than are remembered) still match, and the first ones again afterwards.
+    seen.length = 0
+    for (let index = 0; index < 3000; index++) await app.fetch(at(`/api/item-${index}`))
+    await app.fetch(at("/api/profile"))
+    await app.fetch(at("/orgs/umbrella/x"))
+    assert.equal(seen.length, 3000 + 1 + 1)
+    assert.deepEqual(seen.slice(-2), ["api", "org umbrella"])
+  })
+
   it("sends errors thrown in middleware, sync or async, before or after next(), down the handler errors' path", async () => {
     const { logger, errors } = recordingLogger()
     const hooked: unknown[] = []
