@@ -42,6 +42,8 @@ export interface Layer {
 
 /** Paths whose matching middleware is remembered: enough for an app's routes, bounded against hostile paths. */
 const REMEMBERED_PATHS = 1024
+/** Longer paths are matched every time: 1,024 of them stay under 256 KiB. */
+const REMEMBERED_PATH_LENGTH = 256
 const NO_PARAMS: Record<string, string> = Object.freeze({})
 
 /** The middleware an app declared, matched against a request path with the same patterns as routes. */
@@ -75,7 +77,7 @@ export class MiddlewareStack {
       return { declared, params }
     })
     if (layers.length > 1) layers.sort((a, b) => a.declared.order - b.declared.order)
-    if (!capturing) {
+    if (!capturing && path.length <= REMEMBERED_PATH_LENGTH) {
       // A full map is emptied rather than ordered: hostile paths cannot make it grow, nor cost more than a match.
       if (this.remembered.size >= REMEMBERED_PATHS) this.remembered.clear()
       this.remembered.set(path, layers)
