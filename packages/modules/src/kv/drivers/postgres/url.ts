@@ -1,5 +1,4 @@
-import { KVError } from "../../errors.js"
-import { redactCredentials } from "../../redact.js"
+import { connectionUrlFailure, type Fail, readHostPort, splitConnectionUrl } from "../../connection-url.js"
 
 /** How the driver talks TLS: libpq's `sslmode` values that a Node.js client can honour. */
 export type SslMode = "disable" | "require" | "verify-ca" | "verify-full"
@@ -35,34 +34,22 @@ export function isPostgresUrl(url: string): boolean {
  * last "@", so a password may hold "/", "?", "#", "@" or ":" as generated.
  */
 export function parsePostgresUrl(url: string, source = "LAYERON_KV"): PostgresConfig {
-  const fail = (problem: string): never => {
-    const shown = JSON.stringify(redactCredentials(url))
-    throw new KVError("KV_CONFIG_INVALID", `${source}=${shown} ${problem}; use ${POSTGRES_FORMS}`)
-  }
+  const fail = connectionUrlFailure(url, source, POSTGRES_FORMS)
   if (!isPostgresUrl(url)) return fail("is not a PostgreSQL URL")
-  const rest = url.slice(url.indexOf(":") + 1)
-  if (!rest.startsWith("//")) return fail("must start with postgres:// or postgresql://")
-  const afterSlashes = rest.slice(2)
-  const at = afterSlashes.lastIndexOf("@")
-  const credentials = at === -1 ? undefined : afterSlashes.slice(0, at)
-  const address = afterSlashes.slice(at + 1)
-  const question = address.indexOf("?")
-  const query = question === -1 ? "" : address.slice(question + 1)
-  const beforeQuery = question === -1 ? address : address.slice(0, question)
-  const slash = beforeQuery.indexOf("/")
-  const hostPort = slash === -1 ? beforeQuery : beforeQuery.slice(0, slash)
-  const path = slash === -1 ? "" : beforeQuery.slice(slash + 1)
-  const { user, password } = readCredentials(credentials, fail)
-  const { host, port } = readHostPort(hostPort, fail)
+  const parts = splitConnectionUrl(url, fail, "must start with postgres:// or postgresql://")
+  const user = parts.user === undefined ? undefined : decode(parts.user, fail, "a user")
+  const password = parts.password === undefined ? undefined : decode(parts.password, fail, "a password")
+  // A percent-encoded path (%2Fvar%2Frun%2Fpostgresql) for a Unix socket's folder.
+  const { host, port } = readHostPort(parts.hosts, 5432, fail, (encoded) => decode(encoded, fail, "a host"))
   let database: string | undefined
-  if (path !== "") {
-    database = decode(path, fail, "a database name")
-    if (database.includes("/")) fail(`has "/${path}" where one database name can go`)
+  if (parts.path !== "") {
+    database = decode(parts.path, fail, "a database name")
+    if (database.includes("/")) fail(`has "/${parts.path}" where one database name can go`)
   }
-  return { host, port, user, password, database, ...readQuery(query, fail) }
+  return { host, port, user, password, database, ...readQuery(parts.query, fail) }
 }
 
-function decode(text: string, fail: (problem: string) => never, what: string): string {
+function decode(text: string, fail: Fail, what: string): string {
   let decoded: string
   try {
     decoded = decodeURIComponent(text)
@@ -74,31 +61,7 @@ function decode(text: string, fail: (problem: string) => never, what: string): s
   return decoded
 }
 
-function readCredentials(
-  credentials: string | undefined,
-  fail: (problem: string) => never,
-): { user: string | undefined; password: string | undefined } {
-  if (credentials === undefined) return { user: undefined, password: undefined }
-  const colon = credentials.indexOf(":")
-  const user = colon === -1 ? credentials : credentials.slice(0, colon)
-  const pass = colon === -1 ? undefined : credentials.slice(colon + 1)
-  return {
-    user: user === "" ? undefined : decode(user, fail, "a user"),
-    password: pass === undefined || pass === "" ? undefined : decode(pass, fail, "a password"),
-  }
-}
-
-function readHostPort(hostPort: string, fail: (problem: string) => never): { host: string; port: number } {
-  // [::1]:5432 for IPv6; a percent-encoded path (%2Fvar%2Frun%2Fpostgresql) for a Unix socket's folder.
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s/]+)(?::(\d{1,5}))?$/.exec(hostPort)
-  if (match === null) return fail(`has "${hostPort}" where host:port goes`)
-  const host = decode((match[1] as string).replace(/^\[(.*)\]$/, "$1"), fail, "a host")
-  const port = match[2] === undefined ? 5432 : Number(match[2])
-  if (port < 1 || port > 65535) fail(`has port ${port}, outside 1 to 65535`)
-  return { host, port }
-}
-
-function readQuery(query: string, fail: (problem: string) => never): { sslmode: SslMode; pool: number | undefined } {
+function readQuery(query: string, fail: Fail): { sslmode: SslMode; pool: number | undefined } {
   let sslmode: SslMode = "disable"
   let pool: number | undefined
   const seen = new Set<string>()
@@ -118,7 +81,7 @@ function readQuery(query: string, fail: (problem: string) => never): { sslmode: 
   return { sslmode, pool }
 }
 
-function readSslMode(mode: string, fail: (problem: string) => never): SslMode {
+function readSslMode(mode: string, fail: Fail): SslMode {
   if (mode === "prefer" || mode === "allow") {
     fail(
       `has sslmode=${mode}, which falls back to an unencrypted connection; choose sslmode=require or sslmode=disable`,
