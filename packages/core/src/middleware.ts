@@ -40,49 +40,26 @@ export interface Layer {
   readonly params: Record<string, string>
 }
 
-/** Paths whose matching middleware is remembered: enough for an app's routes, bounded against hostile paths. */
-const REMEMBERED_PATHS = 1024
-/** Longer paths are matched every time: 1,024 of them stay under 256 KiB. */
-const REMEMBERED_PATH_LENGTH = 256
-const NO_PARAMS: Record<string, string> = Object.freeze({})
-
 /** The middleware an app declared, matched against a request path with the same patterns as routes. */
 export class MiddlewareStack {
   private readonly matcher = new SmartRouter<Declared>({ routers: [new RegExpRouter(), new TrieRouter()] })
   private count = 0
-  /**
-   * The layers of paths whose patterns capture no parameter, which are the
-   * same on every request: matching costs about a microsecond a request (measured).
-   */
-  private readonly remembered = new Map<string, readonly Layer[]>()
 
   add(pattern: string, middleware: AnyMiddleware): void {
     if (typeof pattern !== "string" || !pattern.startsWith("/")) {
       throw new TypeError(`Middleware pattern must be a string starting with "/", got ${JSON.stringify(pattern)}`)
     }
-    // Once it has matched a path, the matcher refuses new patterns, so nothing remembered goes stale.
     this.matcher.add("ALL", pattern, { pattern, middleware, order: this.count++ })
   }
 
   /** The middleware whose pattern matches `path`, in declaration order. */
-  match(path: string): readonly Layer[] {
-    const known = this.remembered.get(path)
-    if (known !== undefined) return known
+  match(path: string): Layer[] {
     const [matches, stash] = this.matcher.match("ALL", path)
-    let capturing = false
-    const layers = matches.map(([declared, paramsOrIndexes]) => {
-      const params = readParams(paramsOrIndexes, stash)
-      if (Object.keys(params).length === 0) return { declared, params: NO_PARAMS }
-      capturing = true
-      return { declared, params }
-    })
-    if (layers.length > 1) layers.sort((a, b) => a.declared.order - b.declared.order)
-    if (!capturing && path.length <= REMEMBERED_PATH_LENGTH) {
-      // A full map is emptied rather than ordered: hostile paths cannot make it grow, nor cost more than a match.
-      if (this.remembered.size >= REMEMBERED_PATHS) this.remembered.clear()
-      this.remembered.set(path, layers)
-    }
-    return layers
+    const layers = matches.map(([declared, paramsOrIndexes]) => ({
+      declared,
+      params: readParams(paramsOrIndexes, stash),
+    }))
+    return layers.sort((a, b) => a.declared.order - b.declared.order)
   }
 }
 
