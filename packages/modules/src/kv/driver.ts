@@ -23,6 +23,13 @@ export interface StoredEntry {
    * none. A driver keeps it as given and returns it with the entry.
    */
   readonly version?: string
+  /**
+   * The value as the string it was written as, when it was one: `value` is
+   * then its UTF-8. A driver may store and return this instead (sqlite keeps
+   * such a value as TEXT, so a read makes no Buffer); one that returns it
+   * from a read makes `value` match it.
+   */
+  readonly text?: string
 }
 
 export interface ListedEntry {

@@ -6,6 +6,8 @@ export type KVValue = string | ArrayBuffer | ArrayBufferView | ReadableStream<Ui
 
 export interface EncodedValue {
   readonly bytes: Uint8Array
+  /** The value itself when it was a string (well-formed, so `bytes` is exactly its UTF-8). */
+  readonly text?: string
   readonly defaultContentType: string
 }
 
@@ -62,7 +64,7 @@ export async function encodeValue(value: unknown, where: string): Promise<Encode
     }
     const bytes = utf8(value)
     checkSize(bytes.byteLength, where)
-    return { bytes, defaultContentType: TEXT }
+    return { bytes, text: value, defaultContentType: TEXT }
   }
   if (value instanceof ArrayBuffer) {
     checkSize(value.byteLength, where)

@@ -52,7 +52,8 @@ export class KVHandle {
   }
 
   async text(): Promise<string> {
-    this.decoded ??= decoder.decode(this.entry.value)
+    // A driver that stores strings as text (sqlite) hands the string back: nothing to decode.
+    this.decoded ??= this.entry.text ?? decoder.decode(this.entry.value)
     return this.decoded
   }
 

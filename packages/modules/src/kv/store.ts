@@ -376,7 +376,7 @@ export class KVStore implements LayeronModule {
     now: number,
   ): StoredEntry | Promise<StoredEntry> {
     if (options === undefined && isPlainText(value)) {
-      return this.newEntry(utf8(value), TEXT_CONTENT_TYPE, null, this.defaultExpiry(key, now))
+      return this.newEntry(utf8(value), value, TEXT_CONTENT_TYPE, null, this.defaultExpiry(key, now))
     }
     return this.checkedEntry(value, options ?? {}, this.where(key), now)
   }
@@ -387,14 +387,20 @@ export class KVStore implements LayeronModule {
     const metadata = metadataJson(options.metadata, where)
     const expiresAt = this.expiryFor(options, where, now)
     const encoded: EncodedValue = await encodeValue(value, where)
-    return this.newEntry(encoded.bytes, contentType ?? encoded.defaultContentType, metadata, expiresAt)
+    return this.newEntry(encoded.bytes, encoded.text, contentType ?? encoded.defaultContentType, metadata, expiresAt)
   }
 
   /** An entry object of one shape per store (a version on a strong one), made in one step. */
-  private newEntry(value: Uint8Array, contentType: string, metadata: string | null, expiresAt: number | null) {
+  private newEntry(
+    value: Uint8Array,
+    text: string | undefined,
+    contentType: string,
+    metadata: string | null,
+    expiresAt: number | null,
+  ): StoredEntry {
     return this.strong
-      ? { value, contentType, metadata, expiresAt, version: newVersion() }
-      : { value, contentType, metadata, expiresAt }
+      ? { value, text, contentType, metadata, expiresAt, version: newVersion() }
+      : { value, text, contentType, metadata, expiresAt }
   }
 
   /** Runs an atomic operation on the driver: KV_NOT_ATOMIC on an eventual store, whatever the driver. */

@@ -368,3 +368,88 @@ describe("the sqlite driver", () => {
     }
   })
 })
+
+describe("the sqlite driver's values", () => {
+  /** Each key's value and the storage class SQLite gives it, read from the file itself. */
+  function storedAs(path: string): Record<string, { type: string; value: unknown }> {
+    const db = new Database(path, { readonly: true })
+    try {
+      const rows = db.prepare("SELECT key, typeof(value) AS type, value FROM layeron_kv").all() as {
+        key: string
+        type: string
+        value: unknown
+      }[]
+      return Object.fromEntries(
+        rows.map(({ key, type, value }) => [key.slice(key.lastIndexOf("/") + 1), { type, value }]),
+      )
+    } finally {
+      db.close()
+    }
+  }
+
+  it("keeps strings as TEXT, exactly, and bytes as a BLOB; every reader gives back what was written", async () => {
+    const path = newPath()
+    const driver = sqliteDriver({ path })
+    const store = kv({ name: "values", namespace: "test", driver })
+    const strong = kv({ name: "strong", namespace: "test", driver, consistency: "strong" })
+    const texts: Record<string, string> = {
+      plain: JSON.stringify({ userId: "usr_1", roles: ["admin"] }),
+      bom: "\uFEFF{}",
+      nul: "a\u0000b",
+      astral: "😀 ünïcödé ✓",
+      empty: "",
+    }
+    try {
+      for (const [key, text] of Object.entries(texts)) await store.put(key, text)
+      await store.put("typed", texts.plain as string, { contentType: "application/json", metadata: { n: 1 } })
+      await store.put("bytes", new Uint8Array([0x7b, 0xff, 0x00, 0x7d]))
+      await strong.put("token", "one-time")
+      await strong.increment("counter", 5)
+      const file = storedAs(path)
+      for (const [key, text] of Object.entries(texts)) assert.deepEqual(file[key], { type: "text", value: text }, key)
+      assert.equal(file.typed?.type, "text")
+      assert.equal(file.bytes?.type, "blob")
+      assert.equal(file.token?.type, "text")
+      for (const [key, text] of Object.entries(texts)) {
+        const handle = await store.get(key)
+        assert.equal(await handle?.text(), text, key)
+        assert.deepEqual(await handle?.bytes(), new Uint8Array(Buffer.from(text, "utf8")), key)
+        assert.equal(handle?.size, Buffer.byteLength(text), key)
+      }
+      assert.deepEqual(await (await store.get("typed"))?.json(), JSON.parse(texts.plain as string))
+      assert.deepEqual([...((await (await store.get("bytes"))?.bytes()) ?? [])], [0x7b, 0xff, 0x00, 0x7d])
+      const many = await store.getMany(["plain", "bytes"])
+      assert.equal(many.get("plain")?.size, Buffer.byteLength(texts.plain as string))
+      assert.equal(many.get("bytes")?.size, 4)
+      assert.equal(await (await strong.getAndDelete("token"))?.text(), "one-time")
+      assert.equal(await strong.increment("counter", 2), 7)
+      // A counter written as text counts on: increment reads its bytes.
+      await strong.put("text-counter", "41")
+      assert.equal(storedAs(path)["text-counter"]?.type, "text")
+      assert.equal(await strong.increment("text-counter"), 42)
+    } finally {
+      await store.close()
+      await strong.close()
+      await driver.close()
+    }
+  })
+
+  it("reads a string a file stored as a BLOB, as files written before TEXT values hold them", async () => {
+    const path = newPath()
+    const driver = sqliteDriver({ path })
+    const store = kv({ name: "values", namespace: "test", driver })
+    try {
+      await store.put("old", "written before")
+      const db = new Database(path)
+      db.prepare("UPDATE layeron_kv SET value = ? WHERE key = ?").run(Buffer.from("written before"), "test/values/old")
+      db.close()
+      assert.equal(storedAs(path).old?.type, "blob")
+      const handle = await store.get("old")
+      assert.equal(await handle?.text(), "written before")
+      assert.equal(handle?.size, 14)
+    } finally {
+      await store.close()
+      await driver.close()
+    }
+  })
+})

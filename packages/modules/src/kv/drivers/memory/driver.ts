@@ -23,10 +23,14 @@ export interface MemoryDriverOptions {
 /** Entries looked at per turn of the event loop when sweeping: about a millisecond's work. */
 const SWEEP_SLICE = 1000
 
-/** The entry with bytes of its own: a value that is a view into a larger buffer (Node's Buffer pool) would keep all of it alive. */
+/**
+ * The entry with bytes of its own: a value that is a view into a larger
+ * buffer (Node's Buffer pool) would keep all of it alive. Without the
+ * string a write may carry beside the bytes, which would keep the value twice.
+ */
 function owned(entry: StoredEntry): StoredEntry {
   const value = ownedBytes(entry.value)
-  return value === entry.value ? entry : withValue(entry, value)
+  return value === entry.value && entry.text === undefined ? entry : withValue(entry, value)
 }
 
 /** Entries in a Map: for tests and throwaway runs. Nothing survives the process. */

@@ -17,7 +17,7 @@ import { redactCredentials } from "../../redact.js"
 import { sqliteError } from "./errors.js"
 import { SCHEMA, SWEEP_SQL } from "./sql.js"
 import { SweepThread } from "./sweep.js"
-import { addVersionColumn, type Row, SqliteTransactions, toEntry } from "./transactions.js"
+import { addVersionColumn, type Row, SqliteTransactions, storedValue, toEntry } from "./transactions.js"
 
 export interface SqliteDriverOptions {
   /** The database file; created with its folder if missing. ":memory:" for a private in-memory database. */
@@ -111,7 +111,7 @@ export class SqliteDriver implements AtomicKVDriver {
     try {
       this.statements.put.run(
         key,
-        entry.value,
+        storedValue(entry),
         entry.contentType,
         entry.metadata,
         entry.expiresAt,

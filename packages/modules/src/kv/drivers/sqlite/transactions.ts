@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3"
 import { incremented } from "../../counter.js"
 import type { IncrementRefusal, StoredEntry } from "../../driver.js"
+import { utf8 } from "../../encode-value.js"
 import { sqliteError } from "./errors.js"
 
 // The atomic operations of the sqlite driver. Each is one statement (atomic
@@ -57,8 +58,8 @@ export class SqliteTransactions {
         const live = row !== undefined && (row[3] === null || row[3] > now) ? toEntry(row) : null
         const next = incremented(live, delta, created)
         if (typeof next === "string") return next
-        const { value, contentType, metadata, expiresAt, version } = next.entry
-        this.write.run(key, value, contentType, metadata, expiresAt, version ?? null)
+        const { contentType, metadata, expiresAt, version } = next.entry
+        this.write.run(key, storedValue(next.entry), contentType, metadata, expiresAt, version ?? null)
         return next.count
       },
     ).immediate
@@ -69,7 +70,8 @@ export class SqliteTransactions {
   // the busy timeout is KV_UNAVAILABLE (503), not a 500.
 
   putIf(key: string, entry: StoredEntry, expected: string | null, now: number): boolean {
-    const { value, contentType, metadata, expiresAt } = entry
+    const { contentType, metadata, expiresAt } = entry
+    const value = storedValue(entry)
     const version = entry.version ?? null
     try {
       return expected === null
@@ -108,7 +110,8 @@ export class SqliteTransactions {
 }
 
 type EntryValues = [
-  value: Uint8Array,
+  /** TEXT for a value written as a string, else a BLOB. */
+  value: Uint8Array | string,
   contentType: string,
   metadata: string | null,
   expiresAt: number | null,
@@ -117,10 +120,39 @@ type EntryValues = [
 type EntryRow = [key: string, ...EntryValues]
 
 export function toEntry(row: Row): StoredEntry {
-  const version = row[4]
+  const [value, contentType, metadata, expiresAt, version] = row
+  if (typeof value === "string") return new TextEntry(value, contentType, metadata, expiresAt, version ?? undefined)
   return version === null
-    ? { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3] }
-    : { value: row[0], contentType: row[1], metadata: row[2], expiresAt: row[3], version }
+    ? { value, contentType, metadata, expiresAt }
+    : { value, contentType, metadata, expiresAt, version }
+}
+
+/**
+ * An entry whose value SQLite holds as TEXT (it was written as a string):
+ * the string as it is, its UTF-8 bytes made only if something asks. A BLOB
+ * would cost a Buffer per read, and with the row's other columns it measured
+ * 3-4 µs a request more under HTTP load than TEXT (BENCHMARKS.md, session 5).
+ */
+class TextEntry implements StoredEntry {
+  #bytes: Uint8Array | undefined
+
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+    readonly metadata: string | null,
+    readonly expiresAt: number | null,
+    readonly version: string | undefined,
+  ) {}
+
+  get value(): Uint8Array {
+    this.#bytes ??= utf8(this.text)
+    return this.#bytes
+  }
+}
+
+/** What a write binds as the value: the string when the entry has one (stored as TEXT), else the bytes (a BLOB). */
+export function storedValue(entry: StoredEntry): Uint8Array | string {
+  return entry.text ?? entry.value
 }
 
 /**
