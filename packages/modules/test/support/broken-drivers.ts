@@ -104,5 +104,6 @@ const broken = {
 }
 
 for (const [name, { driver }] of Object.entries(broken)) {
-  runKVConformance({ name, driver: () => driver, cleanup: () => driver.close(), numRuns: 20 })
+  // 60 random sequences a model rule: with 20, a bug that needs a particular pair of operations went unseen once in CI.
+  runKVConformance({ name, driver: () => driver, cleanup: () => driver.close(), numRuns: 60 })
 }
