@@ -6,7 +6,7 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { BENCH_EMAIL, backendFromEnv, DAY_SECONDS, newSession, type Session } from "./backend.ts"
-import { announce, exitOnSigterm } from "./session-app.ts"
+import { announce, answerProfile, exitOnSigterm } from "./session-app.ts"
 
 type StoredSession = Session & { expiresAt: number }
 type Read = (key: string) => string | null | undefined | Promise<string | null | undefined>
@@ -45,13 +45,7 @@ const server = createServer(async (request, response) => {
       ? await read(`session:${authorization.slice(7)}`)
       : null
   const session = raw ? (JSON.parse(raw) as StoredSession) : null
-  if (session === null || session.expiresAt <= Date.now()) {
-    response.writeHead(401, { "content-type": "text/plain" })
-    response.end("Session expired or invalid")
-    return
-  }
-  response.writeHead(200, { "content-type": "application/json" })
-  response.end(JSON.stringify({ message: `Hello, ${session.email}!`, roles: session.roles }))
+  answerProfile(response, session === null || session.expiresAt <= Date.now() ? null : session)
 })
 server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port, token))
 exitOnSigterm()

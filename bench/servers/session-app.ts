@@ -1,5 +1,6 @@
 // Loads the docs' example in this process, logs one user in, and returns the
 // app with a valid token, for the servers the HTTP benchmarks start.
+import type { ServerResponse } from "node:http"
 import type { AnyBackend } from "@layeron/core"
 import { createdBackends } from "@layeron/core/internal"
 
@@ -26,4 +27,15 @@ export function announce(port: number, token: string, headers?: Record<string, s
 /** For servers without a shutdown of their own: exit on SIGTERM, so that --cpu-prof writes its profile. */
 export function exitOnSigterm(): void {
   process.once("SIGTERM", () => process.exit(0))
+}
+
+/** The hand-written servers' answer: 401 without a live session, else the docs' example's profile JSON. */
+export function answerProfile(response: ServerResponse, session: { email: string; roles: string[] } | null): void {
+  if (session === null) {
+    response.writeHead(401, { "content-type": "text/plain" })
+    response.end("Session expired or invalid")
+    return
+  }
+  response.writeHead(200, { "content-type": "application/json" })
+  response.end(JSON.stringify({ message: `Hello, ${session.email}!`, roles: session.roles }))
 }

@@ -13,7 +13,7 @@ import { kv } from "@layeron/modules"
 import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import Database from "better-sqlite3"
 import { BENCH_EMAIL, DAY_SECONDS, newSession } from "./backend.ts"
-import { announce, exitOnSigterm } from "./session-app.ts"
+import { announce, answerProfile, exitOnSigterm } from "./session-app.ts"
 
 const part = process.env.PART ?? "text"
 const path = process.env.SQLITE_PATH ?? ""
@@ -67,13 +67,7 @@ const server = createServer(async (request, response) => {
   const session = authorization?.startsWith("Bearer ")
     ? ((await read(`session:${authorization.slice(7)}`)) as { email: string; roles: string[] } | null)
     : null
-  if (!session) {
-    response.writeHead(401, { "content-type": "text/plain" })
-    response.end("Session expired or invalid")
-    return
-  }
-  response.writeHead(200, { "content-type": "application/json" })
-  response.end(JSON.stringify({ message: `Hello, ${session.email}!`, roles: session.roles }))
+  answerProfile(response, session ?? null)
 })
 server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port, token))
 exitOnSigterm()
