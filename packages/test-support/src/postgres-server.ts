@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { freePort } from "./redis-server.ts"
-import { spawnWatched, type WatchedProcess, waitForOutput } from "./watched-process.ts"
+import { signalAndWait, signalIfAlive, spawnWatched, type WatchedProcess, waitForOutput } from "./watched-process.ts"
 
 const run = promisify(execFile)
 const tempDirs = new Set<string>()
@@ -154,7 +154,7 @@ export class PostgresServer {
   async kill(): Promise<void> {
     const pid = this.serverPid
     if (pid === undefined) return
-    for (const child of childrenOf(pid)) signal(child, "SIGKILL")
+    for (const child of childrenOf(pid)) signalIfAlive(child, "SIGKILL")
     await this.stopWith("SIGKILL")
   }
 
@@ -162,15 +162,15 @@ export class PostgresServer {
   pause(): void {
     const pid = this.serverPid
     if (pid === undefined) return
-    signal(pid, "SIGSTOP")
-    for (const child of childrenOf(pid)) signal(child, "SIGSTOP")
+    signalIfAlive(pid, "SIGSTOP")
+    for (const child of childrenOf(pid)) signalIfAlive(child, "SIGSTOP")
   }
 
   resume(): void {
     const pid = this.serverPid
     if (pid === undefined) return
-    for (const child of childrenOf(pid)) signal(child, "SIGCONT")
-    signal(pid, "SIGCONT")
+    for (const child of childrenOf(pid)) signalIfAlive(child, "SIGCONT")
+    signalIfAlive(pid, "SIGCONT")
   }
 
   async restart(): Promise<void> {
@@ -202,20 +202,7 @@ export class PostgresServer {
     this.child = undefined
     this.serverPid = undefined
     if (child === undefined || pid === undefined) return
-    try {
-      process.kill(pid, signal)
-    } catch {
-      // Already gone.
-    }
-    await child.exited
-  }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name)
-  } catch {
-    // Already gone.
+    await signalAndWait(child, pid, signal)
   }
 }
 

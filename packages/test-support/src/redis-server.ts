@@ -7,7 +7,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { spawnWatched, type WatchedProcess, waitForOutput } from "./watched-process.ts"
+import { signalAndWait, spawnWatched, type WatchedProcess, waitForOutput } from "./watched-process.ts"
 
 const run = promisify(execFile)
 const tempDirs = new Set<string>()
@@ -125,12 +125,7 @@ export class RedisServer {
     this.child = undefined
     this.serverPid = undefined
     if (child === undefined || pid === undefined) return
-    try {
-      process.kill(pid, signal)
-    } catch {
-      // Already gone.
-    }
-    await child.exited
+    await signalAndWait(child, pid, signal)
   }
 }
 

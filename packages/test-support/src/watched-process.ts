@@ -105,3 +105,18 @@ export function waitForOutput(
     child.once("exit", onExit)
   })
 }
+
+/** Sends `name` to `pid`, if it is still there. */
+export function signalIfAlive(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Sends `name` to the watched child (its own `pid`) and resolves once it has exited. */
+export async function signalAndWait(child: WatchedProcess, pid: number, name: NodeJS.Signals): Promise<void> {
+  signalIfAlive(pid, name)
+  await child.exited
+}

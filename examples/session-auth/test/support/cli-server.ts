@@ -1,58 +1,14 @@
 // The docs' example served by `layeron start` in a child process of its own,
 // so a test can kill -9 it, send it SIGTERM and restart it on the same file.
-// The child runs under the watchdog of @layeron/test-support, so it
-// never outlives the test process.
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { spawnWatched, type WatchedProcess } from "@layeron/test-support/watched-process"
+import { type LayeronApp, startLayeronApp } from "@layeron/test-support/layeron-app"
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "../../../..")
-const cli = join(root, "packages/cli/dist/cli.js")
-const entry = join(root, "examples/session-auth/app.ts")
+const entry = join(dirname(fileURLToPath(import.meta.url)), "../../app.ts")
 
-export interface CliServer {
-  readonly url: string
-  readonly port: number
-  /** The server process itself, for signals. */
-  readonly pid: number
-  /** Its exit code (null when a signal ended it) and the signal, once it has exited. */
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  output(): string
-}
+export type CliServer = LayeronApp
 
 /** Starts `layeron start app.ts` on a free port with the given LAYERON_KV; resolves once it serves. */
-export async function startExample(kvUrl: string): Promise<CliServer> {
-  const child: WatchedProcess = spawnWatched(
-    process.execPath,
-    [cli, "start", entry, "--port", "0", "--host", "127.0.0.1"],
-    {
-      cwd: root,
-      env: { ...process.env, LAYERON_KV: kvUrl, NODE_OPTIONS: "" },
-    },
-  )
-  let output = ""
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.shell.once("exit", (code, signal) => resolve({ code, signal }))
-  })
-  child.shell.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`layeron start did not serve within 20 s:\n${output}`)), 20_000)
-    child.shell.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /serving .* at (http:\/\/\S+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve((match[1] as string).replace(/\/$/, ""))
-      }
-    })
-    void exit.then(() => {
-      clearTimeout(timer)
-      reject(new Error(`layeron start exited before serving:\n${output}`))
-    })
-  })
-  const pid = await child.pid
-  // The watchdog shell reports the server's own exit code: `wait` returns it.
-  return { url, port: Number(new URL(url).port), pid, exit, output: () => output }
+export function startExample(kvUrl: string): Promise<CliServer> {
+  return startLayeronApp(entry, kvUrl)
 }
