@@ -2,6 +2,7 @@ import type Database from "better-sqlite3"
 import { incremented } from "../../counter.js"
 import type { IncrementRefusal, StoredEntry } from "../../driver.js"
 import { utf8 } from "../../encode-value.js"
+import { storedEntry } from "../../stored-entry.js"
 import { sqliteError } from "./errors.js"
 
 // The atomic operations of the sqlite driver. Each is one statement (atomic
@@ -122,9 +123,7 @@ type EntryRow = [key: string, ...EntryValues]
 export function toEntry(row: Row): StoredEntry {
   const [value, contentType, metadata, expiresAt, version] = row
   if (typeof value === "string") return new TextEntry(value, contentType, metadata, expiresAt, version ?? undefined)
-  return version === null
-    ? { value, contentType, metadata, expiresAt }
-    : { value, contentType, metadata, expiresAt, version }
+  return storedEntry(value, contentType, metadata, expiresAt, version)
 }
 
 /**
