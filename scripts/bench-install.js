@@ -2,6 +2,8 @@
 // against: Express, Fastify, Keyv, unstorage, ...) so that the root install,
 // which the example needs, never pulls them. Runs `npm ci` in bench/ only when
 // its lock file is newer than its last install, then typechecks the benchmarks.
+// wrk (the HTTP latency phase's load generator, a Debian package) is installed
+// with apt-get when it is missing and this runs as root; otherwise it says how.
 import { spawnSync } from "node:child_process"
 import { existsSync, statSync } from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -24,3 +26,14 @@ run(
   [fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url)), "-p", bench],
   bench,
 )
+
+const hasWrk = spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined
+if (!hasWrk) {
+  const canInstall = process.getuid?.() === 0 && spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0
+  if (canInstall) {
+    console.error("Installing wrk (apt-get) for the HTTP benchmark's latency phase ...")
+    spawnSync("apt-get", ["install", "-y", "-qq", "wrk"], { stdio: "inherit" })
+  } else {
+    console.error("wrk is not installed: the HTTP benchmark skips its p99 in microseconds (apt-get install wrk).")
+  }
+}
