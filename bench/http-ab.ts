@@ -7,7 +7,7 @@
 //     'raw=bench/servers/raw-node-storage.ts|BENCH_BACKEND=sqlite,BENCH_SQLITE_PATH=/tmp/raw.db' \
 //     'layeron=bench/servers/layeron.ts|LAYERON_KV=sqlite:/tmp/layeron.db'
 import { loadavg } from "node:os"
-import { cpuSeconds, load, type RunningServer, startServer } from "./http-load.ts"
+import { cpuSeconds, load, parseServerSpec, type RunningServer, startServer } from "./http-load.ts"
 import { median } from "./stats.ts"
 
 const rounds = Number(process.argv[2] ?? 5)
@@ -15,21 +15,10 @@ const specs = process.argv.slice(3)
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10)
 if (specs.length < 2) throw new Error("give at least two servers: 'name=script|ENV=value,...'")
 
-/** `name=script|A=1,B=2`: split at the first "=" and "|", so values may hold "=", ":" and "/". */
-function parse(spec: string): { name: string; script: string; env: Record<string, string> } {
-  const equals = spec.indexOf("=")
-  const [script, envText = ""] = spec.slice(equals + 1).split("|") as [string, string?]
-  const pairs = envText.split(",").filter((pair) => pair !== "")
-  const env = Object.fromEntries(
-    pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
-  )
-  return { name: spec.slice(0, equals), script, env }
-}
-
 const servers: { name: string; server: RunningServer }[] = []
 try {
   for (const spec of specs) {
-    const { name, script, env } = parse(spec)
+    const { name, script, env } = parseServerSpec(spec)
     servers.push({ name, server: await startServer(script, env) })
   }
   for (const { server } of servers) await load(server, { path: "/api/profile", seconds: 1, connections: CONNECTIONS })

@@ -37,12 +37,26 @@ export interface Announcement {
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
+/** A server given on a command line, `name=script|A=1,B=2`: split at the first "=" and "|", so values may hold "=", ":" and "/". */
+export function parseServerSpec(spec: string): { name: string; script: string; env: Record<string, string> } {
+  const equals = spec.indexOf("=")
+  const [script, envText = ""] = spec.slice(equals + 1).split("|") as [string, string?]
+  const pairs = envText.split(",").filter((pair) => pair !== "")
+  const env = Object.fromEntries(
+    pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  )
+  return { name: spec.slice(0, equals), script, env }
+}
+
+/** `wrapper` runs node under another program (valgrind): its command and arguments, before node's. */
 export async function startServer(
   script: string,
   env: Record<string, string> = {},
   nodeFlags: string[] = [],
+  wrapper: string[] = [],
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script], {
+  const command = [...wrapper, process.execPath, ...nodeFlags, "--import", "tsx", script]
+  const child = spawn(command[0] as string, command.slice(1), {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -76,10 +90,13 @@ function firstLine(child: ChildProcess): Promise<string> {
 
 export async function load(
   server: RunningServer,
-  options: { path: string; seconds: number; connections: number },
+  /** For `seconds`, or until `amount` responses came back. */
+  options: { path: string; connections: number } & ({ seconds: number } | { amount: number }),
 ): Promise<LoadResult> {
   const autocannon = fileURLToPath(new URL("./node_modules/autocannon/autocannon.js", import.meta.url))
-  const args = [autocannon, "-j", "-c", String(options.connections), "-d", String(options.seconds)]
+  const args = [autocannon, "-j", "-c", String(options.connections)]
+  if ("amount" in options) args.push("-a", String(options.amount))
+  else args.push("-d", String(options.seconds))
   for (const [name, value] of Object.entries(server.headers)) args.push("-H", `${name}=${value}`)
   args.push(`${server.url}${options.path}`)
   const output = await new Promise<string>((resolve, reject) => {

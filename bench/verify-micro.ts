@@ -33,7 +33,8 @@ for (let round = 0; round < rounds; round++) {
   for (const name of round % 2 === 0 ? names : [...names].reverse()) {
     const run = variants[name] as () => Promise<unknown>
     const start = process.cpuUsage()
-    for (let index = 0; index < calls; index++) if (((await run()) ?? null) === null) throw new Error(`${name} found nothing`)
+    for (let index = 0; index < calls; index++)
+      if (((await run()) ?? null) === null) throw new Error(`${name} found nothing`)
     const used = process.cpuUsage(start)
     times[name] = [...(times[name] ?? []), (used.user + used.system) / calls]
   }
