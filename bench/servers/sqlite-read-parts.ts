@@ -54,7 +54,8 @@ async function reader(): Promise<(key: string) => unknown> {
   if (part === "driver") {
     return (key) => {
       const entry = driver.get(layeronKey(key))
-      return entry === null ? null : JSON.parse(decoder.decode(entry.value))
+      // A value kept as TEXT comes with its string, as the store's handle reads it.
+      return entry === null ? null : JSON.parse(entry.text ?? decoder.decode(entry.value))
     }
   }
   if (part === "store") return async (key) => (await store.get(key))?.json()
