@@ -4,6 +4,7 @@
 //   row       Layeron's table and row read by hand: five columns, the value a BLOB
 //   row-text  the same row, the value TEXT (as a string written to Layeron is kept)
 //   value     Layeron's value column alone, a BLOB
+//   value-text Layeron's value column alone, TEXT
 //   driver    Layeron's sqlite driver
 //   store     Layeron's store and handle.json()
 // SQLITE_PATH is the file. Each answers the profile JSON as the hand-written server does.
@@ -47,6 +48,10 @@ async function reader(): Promise<(key: string) => unknown> {
     const select = db.prepare<[string], [string]>(`SELECT CAST(value AS TEXT), ${columns}`).raw()
     return (key) => JSON.parse((select.get(layeronKey(key)) as [string])[0])
   }
+  if (part === "value-text") {
+    const select = db.prepare<[string], string>("SELECT value FROM layeron_kv WHERE key = ?").pluck()
+    return (key) => JSON.parse(select.get(layeronKey(key)) as string)
+  }
   if (part === "value") {
     const select = db.prepare<[string], Uint8Array>("SELECT value FROM layeron_kv WHERE key = ?").pluck()
     return (key) => JSON.parse(decoder.decode(select.get(layeronKey(key)) as Uint8Array))
@@ -59,7 +64,7 @@ async function reader(): Promise<(key: string) => unknown> {
     }
   }
   if (part === "store") return async (key) => (await store.get(key))?.json()
-  throw new Error(`PART must be text, row, row-text, value, driver or store, got ${part}`)
+  throw new Error(`PART must be text, row, row-text, value, value-text, driver or store, got ${part}`)
 }
 
 const read = await reader()
