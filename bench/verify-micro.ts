@@ -7,11 +7,11 @@ import { median } from "./stats.ts"
 const rounds = Number(process.argv[2] ?? 15)
 const calls = Number(process.argv[3] ?? 20_000)
 
-const sessions = auth.sessions<{ email: string }>({ maxAgeSeconds: 90 * 24 * 60 * 60, driver: undefined })
-await sessions.start({ env: { LAYERON_KV: "memory:" } } as never)
+const sessions = auth.sessions<{ email: string }>({ maxAgeSeconds: 90 * 24 * 60 * 60 })
+await sessions.start({ env: { LAYERON_KV: "memory:" }, runtime: "node" })
 const { token } = await sessions.create({ userId: "bench@example.com", data: { email: "bench@example.com" } })
 const store = storage.kv({ name: "docs", ttlSeconds: 86400 })
-await store.start({ env: { LAYERON_KV: "memory:" } } as never)
+await store.start({ env: { LAYERON_KV: "memory:" }, runtime: "node" })
 const docsToken = crypto.randomUUID()
 await store.put(`session:${docsToken}`, JSON.stringify({ userId: "u", email: "bench@example.com", roles: ["admin"] }))
 
