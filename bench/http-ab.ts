@@ -30,11 +30,12 @@ try {
       const { name, server } = servers[(step + round) % servers.length] as (typeof servers)[number]
       const cpuBefore = cpuSeconds(server.pid)
       const result = await load(server, { path: "/api/profile", seconds: 4, connections: CONNECTIONS })
-      cpu[name] = [...(cpu[name] ?? []), ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / result.requests]
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`)
       rates[name] ??= []
       rates[name].push(result.requestsPerSecond)
+      cpu[name] ??= []
+      cpu[name].push(((cpuSeconds(server.pid) - cpuBefore) * 1e6) / result.requests)
     }
   }
   console.log(`${rounds} rounds, load average ${loadavg()[0]?.toFixed(1)} at the end`)

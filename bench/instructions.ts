@@ -10,7 +10,7 @@
 //   node --import tsx bench/instructions.ts 10000 \
 //     'docs=bench/servers/layeron.ts|LAYERON_KV=memory:' 'sessions=bench/servers/layeron-sessions.ts|LAYERON_KV=memory:'
 // Needs valgrind (apt-get install valgrind). Under it a server runs about 50x slower:
-// a batch of 10,000 requests takes about 20 s.
+// a batch of 10,000 requests takes 20-30 s.
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
