@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, it, mock } from "node:test"
 import { fileURLToPath } from "node:url"
-import { isKVError, kv } from "@layeron/modules"
+import { isKVError, kv, type StoredEntry } from "@layeron/modules"
 import { sqliteDriver } from "@layeron/modules/drivers/sqlite"
 import { FakeClock } from "@layeron/modules/testing"
 import Database from "better-sqlite3"
@@ -441,6 +441,102 @@ describe("the sqlite driver's values", () => {
       await store.close()
       await strong.close()
       await driver.close()
+    }
+  })
+
+  it("reads back every column whatever the row's shape: the point read's two columns lose nothing", () => {
+    const driver = sqliteDriver({ path: ":memory:" })
+    const bytes = (text: string) => new Uint8Array(Buffer.from(text, "utf8"))
+    const later = Date.now() + 3_600_000
+    // The first shape is the one the read returns as value and expiry alone; every other one
+    // brings its other columns as a JSON array, hostile characters included.
+    const shapes: Record<string, StoredEntry> = {
+      json: {
+        value: bytes('{"a":1}'),
+        text: '{"a":1}',
+        contentType: "application/json",
+        metadata: null,
+        expiresAt: later,
+      },
+      "json, no expiry": {
+        value: bytes("[]"),
+        text: "[]",
+        contentType: "application/json",
+        metadata: null,
+        expiresAt: null,
+      },
+      "json as bytes": { value: bytes("{}"), contentType: "application/json", metadata: null, expiresAt: later },
+      "json with metadata": {
+        value: bytes("1"),
+        text: "1",
+        contentType: "application/json",
+        metadata: JSON.stringify({ quote: '"\\', nul: "\u0000", astral: "😀", line: "a\nb" }),
+        expiresAt: later,
+      },
+      "json with a version": {
+        value: bytes("2"),
+        text: "2",
+        contentType: "application/json",
+        metadata: null,
+        expiresAt: later,
+        version: "0f.1z",
+      },
+      "an empty version": {
+        value: bytes("3"),
+        text: "3",
+        contentType: "application/json",
+        metadata: null,
+        expiresAt: later,
+        version: "",
+      },
+      text: {
+        value: bytes("tok"),
+        text: "tok",
+        contentType: "text/plain;charset=UTF-8",
+        metadata: null,
+        expiresAt: later,
+      },
+      "a hostile content type": {
+        value: bytes("x"),
+        text: "x",
+        contentType: 'a/b; q="\\\t"\tÿ\u0080 ',
+        metadata: "null",
+        expiresAt: Number.MAX_SAFE_INTEGER,
+      },
+      "bytes, no expiry": {
+        value: new Uint8Array([0, 0xff, 0x7b]),
+        contentType: "application/octet-stream",
+        metadata: null,
+        expiresAt: null,
+      },
+    }
+    try {
+      for (const [key, entry] of Object.entries(shapes)) driver.put(key, entry)
+      for (const [key, entry] of Object.entries(shapes)) {
+        const read = driver.get(key)
+        assert.ok(read !== null, key)
+        assert.deepEqual(
+          {
+            value: [...read.value],
+            contentType: read.contentType,
+            metadata: read.metadata,
+            expiresAt: read.expiresAt,
+            version: read.version,
+          },
+          {
+            value: [...entry.value],
+            contentType: entry.contentType,
+            metadata: entry.metadata,
+            expiresAt: entry.expiresAt,
+            version: entry.version,
+          },
+          key,
+        )
+        assert.equal(read.text, entry.text, `${key}: a TEXT value comes back as its string`)
+      }
+      assert.equal(driver.get("absent"), null)
+    } finally {
+      driver.close()
     }
   })
 

@@ -15,9 +15,10 @@ import { prefixUpperBound } from "../../key-order.js"
 import { checkOptionNames, isOptionBag } from "../../options.js"
 import { redactCredentials } from "../../redact.js"
 import { sqliteError } from "./errors.js"
+import { entryOfPointRead, POINT_READ_SQL, type PointReadRow } from "./point-read.js"
 import { SCHEMA, SWEEP_SQL } from "./sql.js"
 import { SweepThread } from "./sweep.js"
-import { addVersionColumn, type Row, SqliteTransactions, storedValue, toEntry } from "./transactions.js"
+import { addVersionColumn, SqliteTransactions, storedValue } from "./transactions.js"
 
 export interface SqliteDriverOptions {
   /** The database file; created with its folder if missing. ":memory:" for a private in-memory database. */
@@ -61,11 +62,7 @@ export class SqliteDriver implements AtomicKVDriver {
     this.db = openDatabase(options.path, this.busyTimeoutMs)
     const db = this.db
     this.statements = {
-      get: db
-        .prepare<[string], Row>(
-          "SELECT value, content_type, metadata, expires_at, version FROM layeron_kv WHERE key = ?",
-        )
-        .raw(),
+      get: db.prepare<[string], PointReadRow>(POINT_READ_SQL).raw(),
       put: db.prepare(
         "INSERT OR REPLACE INTO layeron_kv (key, value, content_type, metadata, expires_at, version) VALUES (?, ?, ?, ?, ?, ?)",
       ),
@@ -94,13 +91,13 @@ export class SqliteDriver implements AtomicKVDriver {
   }
 
   get(key: string): StoredEntry | null {
-    let row: Row | undefined
+    let row: PointReadRow | undefined
     try {
       row = this.statements.get.get(key)
     } catch (error) {
       throw sqliteError(error, this.path, "get")
     }
-    return row === undefined ? null : toEntry(row)
+    return row === undefined ? null : entryOfPointRead(row)
   }
 
   getMany(keys: readonly string[]): (StoredEntry | null)[] {

@@ -121,7 +121,17 @@ type EntryValues = [
 type EntryRow = [key: string, ...EntryValues]
 
 export function toEntry(row: Row): StoredEntry {
-  const [value, contentType, metadata, expiresAt, version] = row
+  return entryOf(row[0], row[1], row[2], row[3], row[4])
+}
+
+/** An entry from its columns: a TEXT value (a string) as a TextEntry, a BLOB as bytes. */
+export function entryOf(
+  value: Uint8Array | string,
+  contentType: string,
+  metadata: string | null,
+  expiresAt: number | null,
+  version: string | null,
+): StoredEntry {
   if (typeof value === "string") return new TextEntry(value, contentType, metadata, expiresAt, version ?? undefined)
   return storedEntry(value, contentType, metadata, expiresAt, version)
 }
