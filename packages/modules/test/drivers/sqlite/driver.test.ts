@@ -448,8 +448,8 @@ describe("the sqlite driver's values", () => {
     const driver = sqliteDriver({ path: ":memory:" })
     const bytes = (text: string) => new Uint8Array(Buffer.from(text, "utf8"))
     const later = Date.now() + 3_600_000
-    // The first shape is the one the read returns as value and expiry alone; every other one
-    // brings its other columns as a JSON array, hostile characters included.
+    // A row with no metadata comes back with its expiry as a number; a row with metadata brings
+    // metadata and expiry as a JSON array, hostile characters included.
     const shapes: Record<string, StoredEntry> = {
       json: {
         value: bytes('{"a":1}'),
@@ -500,6 +500,21 @@ describe("the sqlite driver's values", () => {
         value: bytes("x"),
         text: "x",
         contentType: 'a/b; q="\\\t"\tÿ\u0080 ',
+        metadata: null,
+        expiresAt: later,
+      },
+      "metadata, no expiry, a version": {
+        value: bytes("y"),
+        text: "y",
+        contentType: "text/plain;charset=UTF-8",
+        metadata: '"only a string"',
+        expiresAt: null,
+        version: "v",
+      },
+      "metadata that is JSON null, the latest expiry": {
+        value: bytes("x"),
+        text: "x",
+        contentType: "application/json",
         metadata: "null",
         expiresAt: Number.MAX_SAFE_INTEGER,
       },
