@@ -5,6 +5,7 @@ import { describe, it } from "node:test"
 import { kv } from "@layeron/modules"
 import { memoryDriver } from "@layeron/modules/drivers/memory"
 import { FakeClock } from "@layeron/modules/testing"
+import { countEventLoopTurns } from "../../support/event-loop-turns.ts"
 
 describe("the memory driver", () => {
   it("sweeps in slices, letting timers and reads run between them, and keeps live entries", async () => {
@@ -18,22 +19,12 @@ describe("the memory driver", () => {
       }
       await store.put("live", "v", { ttlSeconds: 3600 })
       clock.advanceSeconds(1)
-      // A callback that queues itself again with setImmediate runs once per turn of the event loop,
-      // however fast the machine: it counts the turns the sweep gave back (a timer would count
-      // milliseconds, which a fast machine can sweep 100,000 entries within).
-      let turns = 0
-      let ticking = true
-      const tick = () => {
-        if (!ticking) return
-        turns++
-        setImmediate(tick)
-      }
-      setImmediate(tick)
+      const stopCounting = countEventLoopTurns()
       const sweeping = driver.sweep()
       assert.equal(driver.sweep(), sweeping, "one sweep at a time: a second call joins it")
       assert.equal(await (await store.get("live"))?.text(), "v", "reads are served mid-sweep")
       const removed = await sweeping
-      ticking = false
+      const turns = stopCounting()
       assert.equal(removed, 100_000)
       // 100,001 entries in slices of 1,000: 100 turns given back at least.
       assert.ok(turns >= 99, `the event loop turned between slices (${turns} times)`)

@@ -14,6 +14,7 @@ import { FakeClock } from "@layeron/modules/testing"
 import Database from "better-sqlite3"
 import { sqliteError } from "../../../src/kv/drivers/sqlite/errors.ts"
 import { SWEEP_SQL } from "../../../src/kv/drivers/sqlite/sql.ts"
+import { countEventLoopTurns } from "../../support/event-loop-turns.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "layeron-sqlite-"))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -104,19 +105,9 @@ describe("the sqlite driver", () => {
       for (let index = 0; index < 1000; index++) await store.put(`dead:${index}`, "x", { ttlSeconds: 60 })
       await store.put("live", "v", { ttlSeconds: 3600 })
       clock.advanceSeconds(60)
-      // A callback that queues itself again with setImmediate runs once per turn of the event loop,
-      // however fast the machine: it counts the turns the sweep gave back (a timer would count
-      // milliseconds, and ten batches can take less than one).
-      let turns = 0
-      let ticking = true
-      const tick = () => {
-        if (!ticking) return
-        turns++
-        setImmediate(tick)
-      }
-      setImmediate(tick)
+      const stopCounting = countEventLoopTurns()
       const removed = await driver.sweep()
-      ticking = false
+      const turns = stopCounting()
       assert.equal(removed, 1000)
       // 1,000 rows in batches of 100: ten batches, nine yields between them at least.
       assert.ok(turns >= 9, `the event loop turned between batches (${turns} times)`)
