@@ -494,6 +494,13 @@ describe("the sqlite driver's values", () => {
         metadata: null,
         expiresAt: later,
       },
+      "metadata with raw control characters, which JSON would escape": {
+        value: bytes("z"),
+        text: "z",
+        contentType: "application/json",
+        metadata: "\u0000\n\r\t\u001f\u007f\u2028\\\"",
+        expiresAt: later,
+      },
       "metadata, no expiry, a version": {
         value: bytes("y"),
         text: "y",
