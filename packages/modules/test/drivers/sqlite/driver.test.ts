@@ -498,7 +498,7 @@ describe("the sqlite driver's values", () => {
         value: bytes("z"),
         text: "z",
         contentType: "application/json",
-        metadata: "\u0000\n\r\t\u001f\u007f\u2028\\\"",
+        metadata: '\u0000\n\r\t\u001f\u007f\u2028\\"',
         expiresAt: later,
       },
       "metadata, no expiry, a version": {
