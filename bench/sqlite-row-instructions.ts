@@ -25,7 +25,7 @@ const WAYS: Record<string, string> = {
   driver: "Layeron's driver: get() of a JSON row (its point read and the entry)",
   "driver-versioned": "Layeron's driver: get() of a JSON row with a version, as a strong store writes",
   "driver-text": "Layeron's driver: get() of a text/plain row",
-  "driver-metadata": "Layeron's driver: get() of a JSON row with metadata (metadata and expiry as a JSON array)",
+  "driver-metadata": "Layeron's driver: get() of a JSON row with metadata (its expiry and metadata as one string)",
 }
 const KEY = "auth/user-sessions/session:bench"
 const FIVE = "SELECT value, content_type, metadata, expires_at, version FROM layeron_kv WHERE key = ?"

@@ -440,7 +440,7 @@ describe("the sqlite driver's values", () => {
     const bytes = (text: string) => new Uint8Array(Buffer.from(text, "utf8"))
     const later = Date.now() + 3_600_000
     // A row with no metadata comes back with its expiry as a number; a row with metadata brings
-    // metadata and expiry as a JSON array, hostile characters included.
+    // its expiry's digits, a space and the metadata as one string, hostile characters included.
     const shapes: Record<string, StoredEntry> = {
       json: {
         value: bytes('{"a":1}'),
@@ -500,6 +500,20 @@ describe("the sqlite driver's values", () => {
         contentType: "application/json",
         metadata: '\u0000\n\r\t\u001f\u007f\u2028\\"',
         expiresAt: later,
+      },
+      "metadata that starts and ends with spaces, an expiry of 0": {
+        value: bytes("s"),
+        text: "s",
+        contentType: "application/json",
+        metadata: "  { } ",
+        expiresAt: 0,
+      },
+      "empty metadata, no expiry": {
+        value: bytes("e"),
+        text: "e",
+        contentType: "application/json",
+        metadata: "",
+        expiresAt: null,
       },
       "metadata, no expiry, a version": {
         value: bytes("y"),
