@@ -2,7 +2,7 @@
 // (valgrind's callgrind), read in each way better-sqlite3 offers and through
 // Layeron's driver. better-sqlite3 builds a row through V8's API one column at
 // a time, so the columns a read asks for set most of its cost; this is the
-// measurement behind the driver's two-column point read (BENCHMARKS.md,
+// measurement behind the driver's four-column point read (BENCHMARKS.md,
 // session 7). Each way runs in its own process at N and 3N reads; the
 // difference over 2N is the cost of one read, start-up and warm-up cancelled.
 //   node --import tsx bench/sqlite-row-instructions.ts [N, default 100000] [ways whose name starts with this]
